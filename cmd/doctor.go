@@ -1,0 +1,43 @@
+package cmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chapterctl/chapterctl/cmd/ui"
+)
+
+type DoctorOptions struct {
+	IO     *ui.IOStreams
+	F      *Factory
+	JSON   bool
+	Checks []string
+	Strict bool
+}
+
+func NewCmdDoctor(f *Factory, runF func(context.Context, *DoctorOptions) error) *cobra.Command {
+	opts := &DoctorOptions{IO: f.IO, F: f}
+	c := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check a running chapter and say what to fix",
+		Long: `Check everything a chapter depends on (DNS records, email delivery, certificates,
+the chat server, the server's disk and memory, updates and backups) and explain
+in plain words what is wrong and the exact command or step that fixes it.`,
+		Example: `  chapterctl doctor
+  chapterctl doctor --check mail.spf --check mail.dkim
+  chapterctl doctor --json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return notYet("chapterctl doctor")
+		},
+	}
+	flags := c.Flags()
+	flags.BoolVar(&opts.JSON, "json", false, "print the results as JSON")
+	flags.StringArrayVar(&opts.Checks, "check", nil, "run only the check `ID` (repeatable), e.g. mail.spf")
+	flags.BoolVar(&opts.Strict, "strict", false, "also exit 1 on warnings and checks that could not tell")
+	return c
+}

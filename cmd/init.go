@@ -1,0 +1,48 @@
+package cmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chapterctl/chapterctl/cmd/ui"
+)
+
+type InitOptions struct {
+	IO         *ui.IOStreams
+	F          *Factory
+	Yes        bool
+	Sandbox    bool
+	WorldFile  string
+	ConfigFile string
+}
+
+func NewCmdInit(f *Factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
+	opts := &InitOptions{IO: f.IO, F: f}
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Set a chapter up: server, chat, email and DNS",
+		Long: `Ask a few questions, show the plan, then create the chapter's server, install
+Cloudron and the chat server, enable email and write the DNS records. Each step
+saves its progress: if anything stops the run, run init again and it resumes.
+With --sandbox it does the whole job against a simulated world, with no accounts.`,
+		Example: `  # try it with no accounts
+  chapterctl init --sandbox
+
+  # from a script, with the answers in a file
+  chapterctl init --yes --config chapter.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return notYet("chapterctl init")
+		},
+	}
+	flags := c.Flags()
+	flags.BoolVar(&opts.Yes, "yes", false, "accept the plan without asking (records not created by chapterctl are still never changed)")
+	flags.BoolVar(&opts.Sandbox, "sandbox", false, "work against the simulated world kept in .chapterctl/sandbox")
+	flags.StringVar(&opts.WorldFile, "world", "", "seed the sandbox world from the YAML `FILE` (with --sandbox)")
+	flags.StringVar(&opts.ConfigFile, "config", "", "read the answers from the chapter.yaml-shaped `FILE` instead of asking")
+	return c
+}

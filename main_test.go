@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/chapterctl/chapterctl/internal/lock"
+	"github.com/chapterctl/chapterctl/internal/workdir"
+)
+
+// TestMain makes the real chapterctl available to the scripts as a command.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"chapterctl": main})
+}
+
+// TestScript runs the CLI scenarios in testdata/script, each in a fresh folder.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode": exitCode,
+			"holdlock": holdLock,
+		},
+	})
+}
+
+// exitcode N PROGRAM ARGS... runs PROGRAM and checks it exits with N; its
+// output is then there for stdout and stderr as after exec.
+func exitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %v", err)
+	}
+	got := 0
+	var exitErr *exec.ExitError
+	if err := ts.Exec(args[1], args[2:]...); errors.As(err, &exitErr) {
+		got = exitErr.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("exitcode: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// holdlock takes the chapter folder's lock for the rest of the script, as a
+// running chapterctl would.
+func holdLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: holdlock")
+	}
+	dir := workdir.Dir{Root: ts.MkAbs(".")}
+	ts.Check(dir.Ensure())
+	held, err := lock.Acquire(dir.LockFile(), "init", time.Now())
+	ts.Check(err)
+	ts.Defer(func() { held.Release() })
+}

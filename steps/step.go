@@ -1,0 +1,52 @@
+// Package steps is chapterctl's engine: an ordered list of idempotent steps,
+// each of which looks at the world, says what it would change, and then makes
+// it so, recording what the world gave back as it goes.
+package steps
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/state"
+)
+
+// Step is one piece of the job.
+type Step interface {
+	ID() string
+	Title() string
+	// Plan observes the world and returns what Apply would change. It changes
+	// nothing, in the world or in the state.
+	Plan(ctx context.Context, env *Env) (Change, error)
+	// Apply makes the planned change. Anything it creates it records with
+	// env.Record at once, before doing anything else, so that a process killed
+	// right after still leaves a trace; and before creating anything it looks
+	// for what an earlier, killed run may have created (the world is the truth).
+	Apply(ctx context.Context, env *Env, change Change) error
+}
+
+// Env is what a step gets to work with. Adapters to the world are added here
+// as steps need them; steps never reach the world any other way.
+type Env struct {
+	Config *chapter.Config
+	Log    *slog.Logger
+
+	state  *state.State
+	stepID string
+	save   func() error
+}
+
+// Record stores one output of the running step and saves the state before it
+// returns: this is the checkpoint that makes a kill right after harmless.
+func (e *Env) Record(key, value string) error {
+	e.state.Step(e.stepID).SetOutput(key, value)
+	return e.save()
+}
+
+// Output returns what a step (this one or an earlier one) recorded, or "".
+func (e *Env) Output(stepID, key string) string {
+	return e.state.Output(stepID, key)
+}
+
+// StackID names this chapter's resources in the world.
+func (e *Env) StackID() string { return e.state.StackID }

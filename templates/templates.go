@@ -1,0 +1,54 @@
+// Package templates holds the text chapterctl sends elsewhere: cloud-init
+// user data, scripts run on the server, record sets. Remote work is a file
+// here, reviewed as a file, never a string assembled in Go.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var files embed.FS
+
+var parsed = template.Must(template.New("").Option("missingkey=error").
+	Funcs(template.FuncMap{"indent": indent}).ParseFS(files, "*.tmpl"))
+
+// Render fills the template name with data. A missing field is an error,
+// not an empty string sent to a server.
+func Render(name string, data any) ([]byte, error) {
+	var out bytes.Buffer
+	if err := parsed.ExecuteTemplate(&out, name, data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return out.Bytes(), nil
+}
+
+// indent prefixes every line of s with n spaces, for block scalars in YAML.
+func indent(n int, s string) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, line := range lines {
+		lines[i] = pad + line
+	}
+	return strings.Join(lines, "\n")
+}
+
+// CloudInit is the data of cloud-init.yaml.tmpl.
+type CloudInit struct {
+	// The droplet's SSH host key, generated on the organizer's machine so
+	// the first connection is checked against a key known in advance.
+	HostKeyPrivate string // OpenSSH PEM
+	HostKeyPublic  string // authorized_keys form
+}
+
+// UserData renders the droplet's cloud-init user data.
+func UserData(c CloudInit) ([]byte, error) {
+	if c.HostKeyPrivate == "" || c.HostKeyPublic == "" {
+		return nil, fmt.Errorf("render cloud-init: the host key is missing")
+	}
+	return Render("cloud-init.yaml.tmpl", c)
+}
