@@ -194,6 +194,17 @@ func (w *World) Update(ctx context.Context, point string, fn func(d *Data) error
 	return errors.Join(err, saveErr)
 }
 
+// Settle runs fn with the world locked for writing and saves it, without
+// marking the request as mutating: for the world catching up with its own
+// clock (a droplet finishing its boot, an install completing) when someone
+// looks. Such a change is the passage of time, not the request's doing.
+func (w *World) Settle(fn func(d *Data)) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	fn(w.data)
+	return w.saveLocked()
+}
+
 // Now is the world's current time.
 func (w *World) Now() time.Time { return w.clock.Now() }
 
