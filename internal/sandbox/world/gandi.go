@@ -6,6 +6,12 @@ import "time"
 // internal/sandbox/gandi; the DNS servers serve it.
 type Gandi struct {
 	Domains []*Domain `json:"domains"`
+	// TokenDomains limits the personal access token (Tokens.Gandi) to these
+	// domains, as a PAT can be; empty means every domain of the account.
+	TokenDomains []string `json:"token_domains,omitempty"`
+	// LegacyAPIKeys are keys accepted with the deprecated
+	// "Authorization: Apikey <key>" scheme. chapterctl never sends one.
+	LegacyAPIKeys []string `json:"legacy_api_keys,omitempty"`
 }
 
 // Domain is one domain in LiveDNS.
@@ -20,6 +26,23 @@ type Domain struct {
 	// authoritative servers (a write takes a moment to propagate). The
 	// servers answer from the newest version already published.
 	Published []ZoneVersion `json:"published,omitempty"`
+	// Broken keeps, per active doctor fault, what its Break changed, so
+	// that Heal can put it back (see internal/sandbox/gandi).
+	Broken map[string]FaultStash `json:"broken,omitempty"`
+}
+
+// FaultStash is what a doctor fault changed in a domain: one record set
+// before and after the fault (nil when absent), or the expiry date.
+type FaultStash struct {
+	Name string `json:"name,omitempty"`
+	Type string `json:"type,omitempty"`
+	// Index is where the rrset stood in the zone, so that a deleted one
+	// comes back in its place.
+	Index         int       `json:"index,omitempty"`
+	Before        *RRSet    `json:"before,omitempty"`
+	After         *RRSet    `json:"after,omitempty"`
+	ExpiresBefore time.Time `json:"expires_before,omitzero"`
+	ExpiresAfter  time.Time `json:"expires_after,omitzero"`
 }
 
 // RRSet is a record set in Gandi's own shape (as its API returns it).
