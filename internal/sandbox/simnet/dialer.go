@@ -27,7 +27,10 @@ type Net struct {
 	// simulated DNS (an app's name → the droplet's address), so a wrong
 	// record in the world fails the way it would for real.
 	Lookup func(ctx context.Context, host string) ([]string, error)
-	dialer net.Dialer
+	// Dynamic finds a listener for an address that has no fixed route (a
+	// droplet created during this run); false when nothing plays it.
+	Dynamic func(network, address string) (string, bool)
+	dialer  net.Dialer
 }
 
 // NewNet returns a network with no routes.
@@ -60,8 +63,12 @@ func (n *Net) Unroute(network, address string) {
 
 func (n *Net) target(network, address string) (string, bool) {
 	n.mu.RLock()
-	defer n.mu.RUnlock()
 	to, ok := n.routes[routeKey(network, address)]
+	dynamic := n.Dynamic
+	n.mu.RUnlock()
+	if !ok && dynamic != nil {
+		to, ok = dynamic(network, address)
+	}
 	return to, ok
 }
 
