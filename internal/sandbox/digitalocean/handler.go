@@ -6,8 +6,6 @@
 package digitalocean
 
 import (
-	"crypto/tls"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -64,7 +62,7 @@ func (a *api) routes() {
 func (a *api) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	a.w.InjectLatency(r.Context())
 	if a.w.TakeFault(FaultConnectionReset) {
-		resetConnection(rw)
+		world.ResetConnection(rw, r)
 		return
 	}
 	rw.Header().Set("X-Request-Id", newRequestID())
@@ -114,22 +112,3 @@ func (a *api) authorized(token string) bool {
 	return want != "" && token == want
 }
 
-// resetConnection drops the request without an answer. Over HTTP/1 the
-// connection is hijacked and closed with an RST (linger 0), a "connection
-// reset by peer" for the client. HTTP/2 cannot hand its connection over:
-// aborting the handler resets the stream instead, which the client sees
-// the same way, a request that got no answer.
-func resetConnection(rw http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(rw).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	raw := conn
-	if tc, ok := conn.(*tls.Conn); ok {
-		raw = tc.NetConn()
-	}
-	if tcp, ok := raw.(*net.TCPConn); ok {
-		tcp.SetLinger(0)
-	}
-	raw.Close()
-}

@@ -1,7 +1,6 @@
 package gandi
 
 import (
-	"crypto/tls"
 	"math"
 	"net"
 	"net/http"
@@ -43,7 +42,7 @@ func Faults() []world.FaultSpec {
 func (s *server) injectFault(rw http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case s.w.TakeFault(FaultConnectionReset):
-		resetConnection(rw)
+		world.ResetConnection(rw, r)
 	case s.w.TakeFault(Fault502HTML):
 		writeProxyPage(rw, http.StatusBadGateway)
 	case s.w.TakeFault(FaultRateLimitHTML):
@@ -58,22 +57,6 @@ func (s *server) injectFault(rw http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// resetConnection drops the connection with a TCP reset, no answer sent.
-// HTTP/2 cannot hand its connection over; there the stream is aborted,
-// which the client sees as a reset stream.
-func resetConnection(rw http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(rw).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	if tc, ok := conn.(*tls.Conn); ok {
-		conn = tc.NetConn() // no TLS close_notify: the connection just dies
-	}
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		tcp.SetLinger(0) // close with RST, not FIN
-	}
-	conn.Close()
-}
 
 // writeProxyPage is the HTML page of the proxy in front of the API: not
 // JSON, so libdns/gandi loses the status ("invalid character '<'…").

@@ -1,6 +1,8 @@
 package world
 
 import (
+	"crypto/tls"
+	"net"
 	"net/http"
 )
 
@@ -37,3 +39,27 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (to hijack it
 // for a connection-reset fault).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// ResetConnection drops the request without an answer, as a failing server
+// or network would: over HTTP/1 the connection is hijacked and closed with a
+// TCP reset (no TLS close_notify); HTTP/2 cannot hand its connection over,
+// so the stream is aborted, which the client sees the same way. The journal
+// records the request with status 0.
+func ResetConnection(rw http.ResponseWriter, r *http.Request) {
+	if rec := requestOf(r.Context()); rec != nil {
+		rec.mu.Lock()
+		rec.dropped = true
+		rec.mu.Unlock()
+	}
+	conn, _, err := http.NewResponseController(rw).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*tls.Conn); ok {
+		conn = tc.NetConn()
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		tcp.SetLinger(0) // close with RST, not FIN
+	}
+	conn.Close()
+}

@@ -64,7 +64,8 @@ func (j *Journal) Close() error {
 // it changed the world.
 type Request struct {
 	Entry
-	mu sync.Mutex
+	mu      sync.Mutex
+	dropped bool // answered with nothing: journaled with status 0
 }
 
 type requestKey struct{}
@@ -100,6 +101,9 @@ func markMutated(ctx context.Context, point string) {
 func (w *World) Finish(r *Request, status int) {
 	r.mu.Lock()
 	e := r.Entry
+	if r.dropped {
+		status = 0
+	}
 	r.mu.Unlock()
 	e.Status, e.Time = status, w.Now().UTC()
 	w.log.Write(e)

@@ -155,3 +155,19 @@ func TestPublishedVersionsFollowTheClock(t *testing.T) {
 		t.Errorf("published history grows without bound: %d", len(dom.Published))
 	}
 }
+
+func TestResetConnectionIsJournaledWithoutAStatus(t *testing.T) {
+	w, dir, _ := newTestWorld(t)
+	srv := httptest.NewServer(w.Journaled("gandi", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		ResetConnection(rw, r)
+	})))
+	defer srv.Close()
+	if resp, err := http.Get(srv.URL + "/v5/livedns/domains"); err == nil {
+		resp.Body.Close()
+		t.Fatal("a reset connection delivered an answer")
+	}
+	entries := readJournal(t, dir)
+	if len(entries) != 1 || entries[0].Status != 0 {
+		t.Fatalf("journal = %+v, want one line with status 0", entries)
+	}
+}
