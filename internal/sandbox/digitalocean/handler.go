@@ -111,4 +111,3 @@ func (a *api) authorized(token string) bool {
 	a.w.Read(func(d *world.Data) { want = d.Tokens.DigitalOcean })
 	return want != "" && token == want
 }
-

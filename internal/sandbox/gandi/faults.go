@@ -57,7 +57,6 @@ func (s *server) injectFault(rw http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-
 // writeProxyPage is the HTML page of the proxy in front of the API: not
 // JSON, so libdns/gandi loses the status ("invalid character '<'…").
 func writeProxyPage(rw http.ResponseWriter, status int) {
