@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/lock"
 )
 
 // errNoChapter: the folder was never set up (or -C points elsewhere).
@@ -22,4 +23,12 @@ func loadChapter(f *Factory) (*chapter.Config, error) {
 		return nil, fmt.Errorf("read %s: %w", chapter.FileName, err)
 	}
 	return chapter.Parse(chapter.FileName, data)
+}
+
+// lockFolder takes the folder lock for a command that changes things.
+func lockFolder(f *Factory, command string) (*lock.Lock, error) {
+	if err := f.Dir.Ensure(); err != nil {
+		return nil, err
+	}
+	return lock.Acquire(f.Dir.LockFile(), command, f.Now())
 }

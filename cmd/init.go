@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +37,7 @@ With --sandbox it does the whole job against a simulated world, with no accounts
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl init")
+			return initRun(c.Context(), opts)
 		},
 	}
 	flags := c.Flags()
@@ -45,4 +46,27 @@ With --sandbox it does the whole job against a simulated world, with no accounts
 	flags.StringVar(&opts.WorldFile, "world", "", "seed the sandbox world from the YAML `FILE` (with --sandbox)")
 	flags.StringVar(&opts.ConfigFile, "config", "", "read the answers from the chapter.yaml-shaped `FILE` instead of asking")
 	return c
+}
+
+func initRun(ctx context.Context, opts *InitOptions) error {
+	if opts.WorldFile != "" && !opts.Sandbox {
+		return inputErrorf("--world seeds the simulated world: use it with --sandbox")
+	}
+	cfg, raw, err := initAnswers(opts)
+	if err != nil {
+		return err
+	}
+	if !opts.Sandbox {
+		return notYet("chapterctl init (on real providers)")
+	}
+	held, err := lockFolder(opts.F, "init")
+	if err != nil {
+		return err
+	}
+	defer held.Release()
+	if err := prepareSandbox(opts, cfg, raw); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "The simulated world for %s is ready in .chapterctl/sandbox (see \"chapterctl sandbox world\").\n", cfg.Domain)
+	return notYet("chapterctl init's provisioning steps")
 }

@@ -22,6 +22,23 @@ func NewCmdSandbox(f *Factory) *cobra.Command {
 	return newCmdSandbox(f, nil)
 }
 
+// sandboxRun dispatches to the subcommand's run function.
+func sandboxRun(ctx context.Context, name string, opts *SandboxOptions) error {
+	switch name {
+	case "faults":
+		return sandboxFaultsRun(opts)
+	case "break", "heal":
+		return sandboxChangeRun(name, opts)
+	case "journal":
+		return sandboxJournalRun(opts)
+	case "world":
+		return sandboxWorldRun(opts)
+	case "serve":
+		return sandboxServeRun(ctx, opts)
+	}
+	return notYet("chapterctl sandbox " + name)
+}
+
 func newCmdSandbox(f *Factory, runF sandboxRunF) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sandbox <command>",
@@ -41,10 +58,10 @@ purpose to see how chapterctl copes.`,
 				if len(args) > 0 {
 					opts.Fault = args[0]
 				}
-				if runF != nil {
-					return runF(cc.Context(), cc.Name(), opts)
+				if runF == nil {
+					runF = sandboxRun
 				}
-				return notYet("chapterctl sandbox " + cc.Name())
+				return runF(cc.Context(), cc.Name(), opts)
 			},
 		}
 		if jsonFlag {

@@ -55,8 +55,8 @@ func respond(w *world.World, rw dns.ResponseWriter, req *dns.Msg, answer func(dn
 	} else {
 		m.Compress = true
 	}
+	w.Finish(rec, m.Rcode) // before the answer leaves, so a client that got it finds the line
 	rw.WriteMsg(m)
-	w.Finish(rec, m.Rcode)
 }
 
 // udpBuffer is the size a UDP answer must fit: 512 bytes without EDNS0,

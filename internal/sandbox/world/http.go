@@ -8,31 +8,39 @@ import (
 
 // Journaled wraps a simulator's HTTP handler so that every request gets a
 // journal line: the world learns in the request's context whether the
-// handler changed it (through Update).
+// handler changed it (through Update). The line is written when the status
+// is sent, before the answer reaches the client, so a client that reads the
+// journal right after an answer finds that answer's line.
 func (w *World) Journaled(service string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ctx, rec := WithRequest(r.Context(), service, r.Method, r.URL.Path)
-		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
-		defer func() { w.Finish(rec, sw.status) }()
+		sw := &statusWriter{ResponseWriter: rw, finish: func(status int) { w.Finish(rec, status) }}
+		defer sw.done(http.StatusOK)
 		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
 
 type statusWriter struct {
 	http.ResponseWriter
-	status      int
-	wroteHeader bool
+	finish   func(status int)
+	finished bool
+}
+
+// done journals the request with status, once.
+func (s *statusWriter) done(status int) {
+	if !s.finished {
+		s.finished = true
+		s.finish(status)
+	}
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if !s.wroteHeader {
-		s.status, s.wroteHeader = code, true
-	}
+	s.done(code)
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusWriter) Write(b []byte) (int, error) {
-	s.wroteHeader = true
+	s.done(http.StatusOK)
 	return s.ResponseWriter.Write(b)
 }
 
