@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // documentation ranges (RFC 5737, RFC 3849): the world's droplets live here,
@@ -110,7 +111,9 @@ func (n *Net) DialContext(ctx context.Context, network, address string) (net.Con
 func (n *Net) unreachable(network, address string, ip netip.Addr) error {
 	for _, p := range documentation {
 		if p.Contains(ip) {
-			return &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("sandbox: %s: connection refused", address)}
+			// Wrap the real errno, so callers can tell "nothing listens"
+			// with errors.Is(err, syscall.ECONNREFUSED) as on a real network.
+			return &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("sandbox: %s: %w", address, syscall.ECONNREFUSED)}
 		}
 	}
 	return refuse(network, address)

@@ -2,9 +2,11 @@ package simnet
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/chapterctl/chapterctl/internal/netx"
@@ -76,5 +78,12 @@ func TestDialerResolvesNamesThroughTheWorld(t *testing.T) {
 	resp.Body.Close()
 	if _, err := client.Get("https://elsewhere.example.org/"); err == nil {
 		t.Fatal("a name the world does not know was reached")
+	}
+}
+
+func TestRefusedDropletAddressIsECONNREFUSED(t *testing.T) {
+	_, err := NewNet().DialContext(context.Background(), "tcp", "203.0.113.77:22")
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("err = %v, want ECONNREFUSED", err)
 	}
 }
