@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/digitalocean"
+	"github.com/chapterctl/chapterctl/internal/gandi"
+	"github.com/chapterctl/chapterctl/internal/sandbox"
+
 	"github.com/spf13/cobra"
 
 	"github.com/chapterctl/chapterctl/cmd/ui"
@@ -52,19 +57,62 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	if opts.WorldFile != "" && !opts.Sandbox {
 		return inputErrorf("--world seeds the simulated world: use it with --sandbox")
 	}
+	if !opts.Sandbox && !sandbox.Exists(opts.F.Dir) {
+		return notYet("chapterctl init (on real providers)")
+	}
 	cfg, raw, err := initAnswers(opts)
 	if err != nil {
 		return err
 	}
-	if !opts.Sandbox {
-		return notYet("chapterctl init (on real providers)")
+	if cfg == nil && !opts.IO.CanPrompt() {
+		return &inputError{msg: errNoAnswers.Error()}
 	}
 	held, err := lockFolder(opts.F, "init")
 	if err != nil {
 		return err
 	}
 	defer held.Release()
-	if err := prepareSandbox(opts, cfg, raw); err != nil {
+	var conn *worldConn
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	cat := &providerCatalogue{}
+	// The world is made, and the providers reached, as soon as the domain
+	// is known: the questions after it are answered from them.
+	onDomain := func(domain string) error {
+		if err := prepareSandbox(opts, domain); err != nil {
+			return err
+		}
+		if conn, err = connectWorld(ctx, opts.F); err != nil {
+			return err
+		}
+		doToken, gandiToken, err := providerTokens(opts.F)
+		if err != nil {
+			return err
+		}
+		cat.do = digitalocean.New(doToken, conn.Dialer, conn.Roots)
+		cat.gandi = gandi.New(gandiToken, conn.Dialer, conn.Roots)
+		return nil
+	}
+	if cfg == nil {
+		wz := &wizard{p: opts.IO.Prompter(), cat: cat, onDomain: onDomain}
+		if cfg, err = wz.run(ctx, chapter.Default()); err != nil {
+			return err
+		}
+		if raw, err = cfg.Marshal(); err != nil {
+			return err
+		}
+	} else {
+		if err := onDomain(cfg.Domain); err != nil {
+			return err
+		}
+		if err := cat.CheckDomain(ctx, cfg.Domain); err != nil {
+			return &inputError{msg: err.Error()}
+		}
+	}
+	if err := writeChapter(opts.F, raw); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "The simulated world for %s is ready in .chapterctl/sandbox (see \"chapterctl sandbox world\").\n", cfg.Domain)

@@ -14,9 +14,8 @@ import (
 	"github.com/chapterctl/chapterctl/internal/state"
 )
 
-// initAnswers finds the chapter's setup: --config FILE, else chapter.yaml in
-// the folder. (The wizard, which asks for what is missing, comes with the
-// provisioning steps.)
+// initAnswers reads the chapter's setup from --config FILE, else from
+// chapter.yaml in the folder. Neither: (nil, nil, nil), and the wizard asks.
 func initAnswers(opts *InitOptions) (*chapter.Config, []byte, error) {
 	path := opts.ConfigFile
 	if path == "" {
@@ -27,7 +26,7 @@ func initAnswers(opts *InitOptions) (*chapter.Config, []byte, error) {
 		if opts.ConfigFile != "" {
 			return nil, nil, inputErrorf("--config %s: no such file", opts.ConfigFile)
 		}
-		return nil, nil, inputErrorf("no answers to work from: pass --config FILE with the chapter's setup (fields as in chapter.yaml)")
+		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
@@ -36,11 +35,11 @@ func initAnswers(opts *InitOptions) (*chapter.Config, []byte, error) {
 	return cfg, data, err
 }
 
-// prepareSandbox makes the folder a sandbox chapter: the simulated world,
-// the provider tokens it issued (kept in secrets.json, as DESIGN.md says for
-// the sandbox), chapter.yaml and the state's sandbox mark. Every part is
-// kept if it exists, so a rerun changes nothing.
-func prepareSandbox(opts *InitOptions, cfg *chapter.Config, raw []byte) error {
+// prepareSandbox makes the folder a sandbox chapter for domain: the
+// simulated world, the provider tokens it issued (kept in secrets.json, as
+// DESIGN.md says for the sandbox) and the state's sandbox mark. Every part
+// is kept if it exists, so a rerun changes nothing.
+func prepareSandbox(opts *InitOptions, domain string) error {
 	dir := opts.F.Dir
 	var spec *worldfile.Spec
 	if opts.WorldFile != "" {
@@ -52,7 +51,7 @@ func prepareSandbox(opts *InitOptions, cfg *chapter.Config, raw []byte) error {
 	if err := dir.Ensure(); err != nil {
 		return err
 	}
-	data, err := sandbox.Create(dir, spec, cfg.Domain, opts.F.Now())
+	data, err := sandbox.Create(dir, spec, domain, opts.F.Now())
 	if err != nil {
 		return err
 	}
@@ -60,14 +59,11 @@ func prepareSandbox(opts *InitOptions, cfg *chapter.Config, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	stored[secrets.DigitalOceanToken] = data.Tokens.DigitalOcean
-	stored[secrets.GandiToken] = data.Tokens.Gandi
-	if err := secrets.Save(dir.SecretsFile(), stored); err != nil {
-		return err
-	}
-	if _, err := os.Stat(dir.ChapterFile()); errors.Is(err, fs.ErrNotExist) {
-		if err := atomicfile.Write(dir.ChapterFile(), raw, 0o644); err != nil {
-			return fmt.Errorf("write chapter.yaml: %w", err)
+	if stored[secrets.DigitalOceanToken] != data.Tokens.DigitalOcean || stored[secrets.GandiToken] != data.Tokens.Gandi {
+		stored[secrets.DigitalOceanToken] = data.Tokens.DigitalOcean
+		stored[secrets.GandiToken] = data.Tokens.Gandi
+		if err := secrets.Save(dir.SecretsFile(), stored); err != nil {
+			return err
 		}
 	}
 	store, st, err := state.Open(dir.StateFile())
@@ -76,4 +72,15 @@ func prepareSandbox(opts *InitOptions, cfg *chapter.Config, raw []byte) error {
 	}
 	st.Sandbox = true
 	return store.Save(st)
+}
+
+// writeChapter keeps the answers as chapter.yaml, unless the folder has one.
+func writeChapter(f *Factory, raw []byte) error {
+	if _, err := os.Stat(f.Dir.ChapterFile()); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := atomicfile.Write(f.Dir.ChapterFile(), raw, 0o644); err != nil {
+		return fmt.Errorf("write chapter.yaml: %w", err)
+	}
+	return nil
 }
