@@ -10,6 +10,7 @@ import (
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/lock"
+	"github.com/chapterctl/chapterctl/internal/secrets"
 	"github.com/chapterctl/chapterctl/internal/state"
 	"github.com/chapterctl/chapterctl/internal/workdir"
 )
@@ -32,7 +33,14 @@ type Runner struct {
 	Command string // what the lock says the holder is doing, e.g. "init"
 	// Redact hides secrets in error text before it is written to the state.
 	Redact func(string) string
-	Now    func() time.Time
+	// AddSecret teaches the redactor a secret a step creates (a password).
+	AddSecret func(string)
+	Now       func() time.Time
+	// What the steps work with (nil Providers only for engine tests).
+	Providers *Providers
+	Progress  Progress
+	Options   Options
+	Secrets   secrets.Secrets
 }
 
 // Planned is one step's plan.
@@ -154,7 +162,9 @@ func (r *Runner) env(st *state.State, step Step, save func() error) *Env {
 	if save == nil {
 		save = func() error { return errors.New("plan cannot record outputs") }
 	}
-	return &Env{Config: r.Config, Log: r.Log.With("step", step.ID()), state: st, stepID: step.ID(), save: save}
+	return &Env{Config: r.Config, Log: r.Log.With("step", step.ID()), Providers: r.Providers, Progress: r.Progress,
+		Options: r.Options, Now: r.Now, dir: r.Dir, secrets: r.Secrets, redact: r.AddSecret,
+		state: st, stepID: step.ID(), save: save}
 }
 
 // locked loads the state under the folder lock and hands it to fn. State

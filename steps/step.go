@@ -6,9 +6,12 @@ package steps
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/secrets"
 	"github.com/chapterctl/chapterctl/internal/state"
+	"github.com/chapterctl/chapterctl/internal/workdir"
 )
 
 // Step is one piece of the job.
@@ -28,12 +31,19 @@ type Step interface {
 // Env is what a step gets to work with. Adapters to the world are added here
 // as steps need them; steps never reach the world any other way.
 type Env struct {
-	Config *chapter.Config
-	Log    *slog.Logger
+	Config    *chapter.Config
+	Log       *slog.Logger
+	Providers *Providers
+	Progress  Progress
+	Options   Options
+	Now       func() time.Time
 
-	state  *state.State
-	stepID string
-	save   func() error
+	dir     workdir.Dir
+	secrets secrets.Secrets
+	redact  func(secret string) // teaches the log redactor a new secret
+	state   *state.State
+	stepID  string
+	save    func() error
 }
 
 // Record stores one output of the running step and saves the state before it
