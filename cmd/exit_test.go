@@ -16,9 +16,14 @@ import (
 )
 
 func runIn(t *testing.T, dir string, extend func(*cobra.Command), args ...string) (code int, stdout, stderr string) {
+	return runInEnv(t, dir, nil, extend, args...)
+}
+
+// runInEnv is runIn with environment variables.
+func runInEnv(t *testing.T, dir string, env map[string]string, extend func(*cobra.Command), args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	io, _, out, errOut := ui.Test()
-	f := &Factory{IO: io, Now: time.Now, Getenv: func(string) string { return "" }}
+	f := &Factory{IO: io, Now: time.Now, Getenv: func(k string) string { return env[k] }}
 	root := NewCmdRoot(f)
 	if extend != nil {
 		extend(root)
@@ -45,7 +50,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "not yet built", args: []string{"doctor"}, want: 2, inStderr: "not available in this build"},
 		{name: "plan without chapter", args: []string{"plan"}, want: 2, inStderr: `run "chapterctl init"`},
 		{name: "bad chapter", chapter: "domain: Bad_Domain\n", args: []string{"plan"}, want: 2, inStderr: "chapter.yaml line 1"},
-		{name: "plan", chapter: validChapter, args: []string{"plan"}, want: 0},
+		{name: "plan without tokens", chapter: validChapter, args: []string{"plan"}, want: 2, inStderr: "set DIGITALOCEAN_ACCESS_TOKEN"},
 		{name: "corrupt state", state: "{", args: []string{"status"}, want: 2, inStderr: "left untouched"},
 	}
 	for _, tt := range tests {
@@ -80,7 +85,10 @@ func TestLockedFolderExitsThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Release()
-	code, _, stderr := runIn(t, dir, nil, "plan")
+	// Tokens are set so that plan gets as far as the lock (and no further:
+	// a held lock stops it before any provider is reached).
+	tokens := map[string]string{"DIGITALOCEAN_ACCESS_TOKEN": "dop_v1_x", "GANDI_BEARER_TOKEN": "pat_x"}
+	code, _, stderr := runInEnv(t, dir, tokens, nil, "plan")
 	if code != 3 || !strings.Contains(stderr, `"init"`) {
 		t.Fatalf("exit %d, stderr %q; want 3 naming the holder", code, stderr)
 	}

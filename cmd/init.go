@@ -2,16 +2,15 @@ package cmd
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/chapterctl/chapterctl/internal/chapter"
-	"github.com/chapterctl/chapterctl/internal/digitalocean"
-	"github.com/chapterctl/chapterctl/internal/gandi"
-	"github.com/chapterctl/chapterctl/internal/sandbox"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chapterctl/chapterctl/cmd/ui"
+	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/digitalocean"
+	"github.com/chapterctl/chapterctl/internal/gandi"
+	"github.com/chapterctl/chapterctl/internal/sandbox"
+	"github.com/chapterctl/chapterctl/steps"
 )
 
 type InitOptions struct {
@@ -115,6 +114,39 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	if err := writeChapter(opts.F, raw); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "The simulated world for %s is ready in .chapterctl/sandbox (see \"chapterctl sandbox world\").\n", cfg.Domain)
-	return notYet("chapterctl init's provisioning steps")
+	run, err := newStepRun(ctx, opts.F, cfg, "init", steps.Init(), conn)
+	conn = nil // run closes it now
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+	run.Runner.HoldsLock = true
+	run.Runner.Options = steps.Options{Yes: opts.Yes, Interactive: opts.IO.CanPrompt()}
+	return planAndApply(ctx, opts.IO, run.Runner, opts.Yes)
+}
+
+// planAndApply shows the plan, asks to go ahead unless yes, and applies it.
+func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, yes bool) error {
+	plans, err := runner.Plan(ctx)
+	if err != nil {
+		return err
+	}
+	view := newPlanView(plans)
+	printPlan(io, view)
+	if len(view.Summary) == 0 {
+		return nil
+	}
+	if !yes {
+		if !io.CanPrompt() {
+			return inputErrorf("review the plan above, then run again with --yes to apply it")
+		}
+		ok, err := io.Prompter().Confirm("Apply this plan?", "", false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ui.ErrCancelled
+		}
+	}
+	return runner.Apply(ctx)
 }

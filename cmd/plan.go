@@ -56,32 +56,32 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	redactor := opts.F.Redactor()
-	log, err := opts.F.OpenLog(redactor)
+	run, err := newStepRun(ctx, opts.F, cfg, "plan", steps.Init(), nil)
 	if err != nil {
 		return err
 	}
-	defer log.Close()
-	runner := &steps.Runner{
-		Dir: opts.F.Dir, Steps: steps.Init(), Config: cfg, Log: log.Logger,
-		Report: quietReporter{}, Command: "plan", Redact: redactor.Redact, Now: opts.F.Now,
-	}
-	plans, err := runner.Plan(ctx)
+	defer run.Close()
+	plans, err := run.Runner.Plan(ctx)
 	if err != nil {
 		return err
 	}
-	view := planView{Summary: map[string]int{}}
+	view := newPlanView(plans)
+	if opts.JSON {
+		return opts.IO.WriteJSON(view)
+	}
+	printPlan(opts.IO, view)
+	return nil
+}
+
+func newPlanView(plans []steps.Planned) planView {
+	view := planView{Steps: []plannedStep{}, Summary: map[string]int{}}
 	for _, p := range plans {
 		view.Steps = append(view.Steps, plannedStep{ID: p.Step.ID(), Title: p.Step.Title(), Change: p.Change})
 		for _, item := range p.Change.Items {
 			view.Summary[item.Action.String()]++
 		}
 	}
-	if opts.JSON {
-		return opts.IO.WriteJSON(view)
-	}
-	printPlan(opts.IO, view)
-	return nil
+	return view
 }
 
 func printPlan(io *ui.IOStreams, view planView) {

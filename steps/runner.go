@@ -31,6 +31,9 @@ type Runner struct {
 	Log     *slog.Logger
 	Report  Reporter
 	Command string // what the lock says the holder is doing, e.g. "init"
+	// HoldsLock: the caller already holds the folder lock (init takes it
+	// before asking its questions), so the runner must not take it again.
+	HoldsLock bool
 	// Redact hides secrets in error text before it is written to the state.
 	Redact func(string) string
 	// AddSecret teaches the redactor a secret a step creates (a password).
@@ -173,11 +176,13 @@ func (r *Runner) locked(ctx context.Context, fn func(*state.Store, *state.State)
 	if err := r.Dir.Ensure(); err != nil {
 		return err
 	}
-	held, err := lock.Acquire(r.Dir.LockFile(), r.Command, r.Now())
-	if err != nil {
-		return err
+	if !r.HoldsLock {
+		held, err := lock.Acquire(r.Dir.LockFile(), r.Command, r.Now())
+		if err != nil {
+			return err
+		}
+		defer held.Release()
 	}
-	defer held.Release()
 	store, st, err := state.Open(r.Dir.StateFile())
 	if err != nil {
 		return err
