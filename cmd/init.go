@@ -10,6 +10,7 @@ import (
 	"github.com/chapterctl/chapterctl/internal/digitalocean"
 	"github.com/chapterctl/chapterctl/internal/gandi"
 	"github.com/chapterctl/chapterctl/internal/sandbox"
+	"github.com/chapterctl/chapterctl/internal/secrets"
 	"github.com/chapterctl/chapterctl/steps"
 )
 
@@ -122,7 +123,19 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	defer run.Close()
 	run.Runner.HoldsLock = true
 	run.Runner.Options = steps.Options{Yes: opts.Yes, Interactive: opts.IO.CanPrompt()}
-	return planAndApply(ctx, opts.IO, run.Runner, opts.Yes)
+	// Learn the admin password if this run makes it: it is shown once.
+	var newPassword string
+	teach := run.Runner.AddSecret
+	run.Runner.AddSecret = func(s string) {
+		teach(s)
+		if run.Runner.Secrets[secrets.CloudronAdminPassword] == s {
+			newPassword = s
+		}
+	}
+	if err := planAndApply(ctx, opts.IO, run.Runner, opts.Yes); err != nil {
+		return err
+	}
+	return printSummary(opts.IO, opts.F, cfg, newPassword)
 }
 
 // planAndApply shows the plan, asks to go ahead unless yes, and applies it.

@@ -1,0 +1,47 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/chapterctl/chapterctl/cmd/ui"
+	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/secrets"
+	"github.com/chapterctl/chapterctl/internal/state"
+)
+
+// printSummary tells the organizer where everything is. The admin password
+// is printed only by the run that made it (once); later runs say where it
+// is kept.
+func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword string) error {
+	_, st, err := state.Open(f.Dir.StateFile())
+	if err != nil {
+		return err
+	}
+	out := io.Out
+	where := ""
+	if st.Sandbox {
+		where = " (in the sandbox)"
+	}
+	fmt.Fprintf(out, "\n%s Your chapter's server is ready%s.\n", io.Mark(ui.MarkOK), where)
+	fmt.Fprintf(out, "  Dashboard  https://%s/   user %s\n", cfg.Hostname(), cfg.Organizer.Username)
+	if newPassword != "" {
+		fmt.Fprintf(out, "  Password   %s\n             (shown once; kept in .chapterctl/secrets.json: put it in your password manager)\n", newPassword)
+	} else {
+		fmt.Fprintf(out, "  Password   in .chapterctl/secrets.json (%s)\n", secrets.CloudronAdminPassword)
+	}
+	switch cfg.Chat {
+	case chapter.ChatMatrix:
+		fmt.Fprintf(out, "  Chat       https://chat.%s/ (Element); user ids look like @%s:%s\n", cfg.Domain, cfg.Organizer.Username, matrixServerName(cfg))
+	default:
+		fmt.Fprintf(out, "  Chat       https://chat.%s/\n", cfg.Domain)
+	}
+	fmt.Fprintf(out, "  SSH        ssh -i .chapterctl/id_ed25519 -o UserKnownHostsFile=.chapterctl/known_hosts root@%s\n", cfg.Hostname())
+	return nil
+}
+
+func matrixServerName(cfg *chapter.Config) string {
+	if cfg.MatrixServerName == chapter.MatrixServerNameSubdomain {
+		return "matrix." + cfg.Domain
+	}
+	return cfg.Domain
+}
