@@ -6,8 +6,6 @@ package main
 import (
 	"fmt"
 	"os"
-
-	"github.com/chapterctl/chapterctl/cmd"
 )
 
 func main() {
@@ -15,7 +13,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: gendocs DIR")
 		os.Exit(2)
 	}
-	if err := cmd.GenerateDocs(os.Args[1]); err != nil {
+	if err := generate(os.Args[1]); err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}

@@ -1,4 +1,4 @@
-package cmd
+package main
 
 import (
 	"fmt"
@@ -8,12 +8,13 @@ import (
 
 	"github.com/spf13/cobra/doc"
 
+	"github.com/chapterctl/chapterctl/cmd"
 	"github.com/chapterctl/chapterctl/cmd/ui"
 )
 
-// GenerateDocs writes the command reference into dir, replacing the pages
+// generate writes the command reference into dir, replacing the pages
 // that are there, so a removed command does not leave a stale page behind.
-func GenerateDocs(dir string) error {
+func generate(dir string) error {
 	old, err := filepath.Glob(filepath.Join(dir, "chapterctl*.md"))
 	if err != nil {
 		return err
@@ -27,7 +28,7 @@ func GenerateDocs(dir string) error {
 		return err
 	}
 	io, _, _, _ := ui.Test()
-	root := NewCmdRoot(&Factory{IO: io, Now: time.Now, Getenv: func(string) string { return "" }})
+	root := cmd.NewCmdRoot(&cmd.Factory{IO: io, Now: time.Now, Getenv: func(string) string { return "" }})
 	if err := doc.GenMarkdownTree(root, dir); err != nil {
 		return fmt.Errorf("generate docs: %w", err)
 	}

@@ -1,4 +1,4 @@
-package cmd
+package main
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 // TestDocsAreCurrent fails when docs/cli no longer matches the commands.
 func TestDocsAreCurrent(t *testing.T) {
 	fresh := t.TempDir()
-	if err := GenerateDocs(fresh); err != nil {
+	if err := generate(fresh); err != nil {
 		t.Fatal(err)
 	}
-	committed := filepath.Join("..", "docs", "cli")
+	committed := filepath.Join("..", "..", "..", "docs", "cli")
 	want, _ := filepath.Glob(filepath.Join(fresh, "*.md"))
 	have, _ := filepath.Glob(filepath.Join(committed, "*.md"))
 	if len(want) == 0 {
