@@ -118,3 +118,28 @@ type quietReport struct{}
 
 func (quietReport) StepStarted(Step, Change)         {}
 func (quietReport) StepFinished(Step, Change, error) {}
+
+// breakFault switches a simulator fault on in the running world, as
+// `chapterctl sandbox break` does.
+func (s *sandboxRun) breakFault(t *testing.T, name, param string) {
+	t.Helper()
+	for _, f := range sandbox.Faults() {
+		if f.Name != name {
+			continue
+		}
+		err := s.Sandbox.World.Update(context.Background(), "", func(d *world.Data) error {
+			if f.Break != nil {
+				if err := f.Break(d, param); err != nil {
+					return err
+				}
+			}
+			d.Faults[name] = param
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no fault %q", name)
+}

@@ -1,0 +1,124 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chapterctl/chapterctl/internal/cloudron"
+	"github.com/chapterctl/chapterctl/internal/sandbox/world"
+	"github.com/chapterctl/chapterctl/internal/secrets"
+)
+
+func TestPlatformSetupActivatesAndPins(t *testing.T) {
+	r := installedCloudron(t, testChapter(), NewPlatformSetup())
+	ctx := context.Background()
+	if err := r.Apply(ctx); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	var activated bool
+	r.cloudron(func(c *world.Cloudron) { activated = c.Activated })
+	if !activated {
+		t.Fatal("the Cloudron is not activated")
+	}
+	stored, err := secrets.Load(r.Dir.SecretsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, token := stored[secrets.CloudronAdminPassword], stored[secrets.CloudronToken]
+	if len(password) < 16 || token == "" {
+		t.Fatalf("secrets: password %d chars, token %q", len(password), token)
+	}
+	data, err := os.ReadFile(r.Dir.StateFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), password) || strings.Contains(string(data), token) {
+		t.Fatal("state.json holds the password or the token")
+	}
+	st := loadState(t, r.Dir)
+	cert := st.Output("platform-setup", "cert")
+	if !strings.Contains(cert, "BEGIN CERTIFICATE") || st.Output("platform-setup", "cert_sha256") != certFingerprint([]byte(cert)) {
+		t.Fatalf("pin not recorded: %q", st.Output("platform-setup", "cert_sha256"))
+	}
+	// The stored token is a lasting one that works on the dashboard.
+	if _, err := r.dashboard(token).Profile(ctx); err != nil {
+		t.Fatalf("the stored token: %v", err)
+	}
+
+	// Rerun: nothing to do, and nothing changed in the world.
+	before := len(r.mutations(t))
+	plans, err := r.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		if !p.Change.IsEmpty() {
+			t.Errorf("rerun plan for %s = %+v, want empty", p.Step.ID(), p.Change.Items)
+		}
+	}
+	if err := r.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := r.mutations(t); len(after) != before {
+		t.Errorf("rerun made %d mutating requests: %+v", len(after)-before, after[before:])
+	}
+
+	// A kill after activation that lost the token: the rerun tries to log
+	// in with the stored password; 9.x has no login route, so it says in
+	// one sentence how the organizer makes a token.
+	delete(r.Secrets, secrets.CloudronToken)
+	err = r.Apply(ctx)
+	if err == nil || !strings.Contains(err.Error(), "Profile → API Tokens") || !strings.Contains(err.Error(), "cloudron_token") {
+		t.Fatalf("rerun without the token = %v, want the sentence on making a token", err)
+	}
+	r.Secrets[secrets.CloudronToken] = token // the organizer stored one
+	if err := r.Apply(ctx); err != nil {
+		t.Fatalf("rerun with the token back: %v", err)
+	}
+}
+
+// A kill between setup and activation: the rerun activates.
+func TestPlatformSetupResumesAfterSetupOnly(t *testing.T) {
+	r := installedCloudron(t, testChapter(), NewPlatformSetup())
+	ctx := context.Background()
+	r.applyEarlier(t)
+	c := r.pinned()
+	if err := c.Setup(ctx, cloudron.SetupRequest{Domain: "redrockdsa.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitSetup(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := r.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := plans[len(plans)-1].Change.Items
+	if len(last) == 0 || last[0].Resource != "Cloudron owner maria" {
+		t.Fatalf("plan after setup only = %+v, want the owner first", last)
+	}
+	if err := r.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if token := r.Secrets[secrets.CloudronToken]; token == "" {
+		t.Fatal("no token")
+	} else if _, err := r.dashboard(token).Profile(ctx); err != nil {
+		t.Fatalf("the token: %v", err)
+	}
+}
+
+func TestPlatformSetupStopsOnCertificateMismatch(t *testing.T) {
+	r := installedCloudron(t, testChapter(), NewPlatformSetup())
+	r.breakFault(t, "cloudron-cert-changed", "")
+	err := r.Apply(context.Background())
+	var mismatch *cloudron.CertMismatchError
+	if !errors.As(err, &mismatch) || !strings.Contains(err.Error(), "WARNING") {
+		t.Fatalf("Apply = %v, want the certificate mismatch warning", err)
+	}
+	if r.Secrets[secrets.CloudronAdminPassword] != "" {
+		t.Error("a password was made for a server that failed the pin")
+	}
+}
