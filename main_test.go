@@ -1,15 +1,20 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/chapterctl/chapterctl/internal/lock"
+	"github.com/chapterctl/chapterctl/internal/sandbox"
+	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 	"github.com/chapterctl/chapterctl/internal/workdir"
 )
 
@@ -31,6 +36,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": exitCode,
 			"holdlock": holdLock,
+			"journal":  journalCmd,
 		},
 	})
 }
@@ -68,4 +74,33 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	held, err := lock.Acquire(dir.LockFile(), "init", time.Now())
 	ts.Check(err)
 	ts.Defer(func() { held.Release() })
+}
+
+// journal mark | journal quiet: "mark" remembers how long the sandbox
+// journal is; "quiet" fails if any request since the mark changed the world
+// (a rerun must make 0 mutating requests).
+func journalCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || (args[0] != "mark" && args[0] != "quiet") {
+		ts.Fatalf("usage: journal mark|quiet")
+	}
+	dir := workdir.Dir{Root: ts.MkAbs(".")}
+	data, err := os.ReadFile(sandbox.JournalPath(dir))
+	ts.Check(err)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	markFile := ts.MkAbs(".journal-mark")
+	if args[0] == "mark" {
+		ts.Check(os.WriteFile(markFile, []byte(strconv.Itoa(len(lines))), 0o600))
+		return
+	}
+	raw, err := os.ReadFile(markFile)
+	ts.Check(err)
+	from, _ := strconv.Atoi(string(raw))
+	for _, line := range lines[from:] {
+		var e world.Entry
+		ts.Check(json.Unmarshal([]byte(line), &e))
+		if e.Mutating {
+			ts.Fatalf("a request changed the world after the mark: %s", line)
+		}
+	}
+	ts.Logf("%d requests since the mark, none mutating", len(lines)-from)
 }

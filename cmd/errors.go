@@ -54,6 +54,7 @@ func exitCode(err error) int {
 		field   *chapter.FieldError
 		corrupt *state.CorruptError
 		tooNew  *state.TooNewError
+		stepIn  *steps.InputError
 	)
 	switch {
 	case err == nil:
@@ -61,7 +62,7 @@ func exitCode(err error) int {
 	case errors.As(err, &held):
 		return exitLocked
 	case errors.As(err, &input), errors.As(err, &usage), errors.As(err, &field),
-		errors.As(err, &corrupt), errors.As(err, &tooNew):
+		errors.As(err, &corrupt), errors.As(err, &tooNew), errors.As(err, &stepIn):
 		return exitInput
 	default:
 		return exitFailed
@@ -87,6 +88,9 @@ func printError(w io.Writer, err error, root, resume string) {
 	switch {
 	case errors.As(err, &usage):
 		fmt.Fprintf(w, "Run %q for usage.\n", usage.command+" --help")
+	case errors.As(err, new(*steps.InputError)):
+		// Rerunning as is would stop at the same place: the hint is in
+		// the message (which field to set).
 	case errors.As(err, &failed), errors.As(err, &interrupted):
 		fmt.Fprintf(w, "Run %q again to resume; it picks up where this run stopped.\n", resume)
 	}

@@ -60,8 +60,8 @@ func (Chat) apps(cfg *chapter.Config) ([]chatApp, error) {
 	case chapter.MatrixServerNameSubdomain:
 		return []chatApp{synapseApp, elementApp}, nil
 	}
-	return nil, errors.New("chapter.yaml must set matrix_server_name to domain (@name:" + cfg.Domain +
-		") or subdomain (@name:matrix." + cfg.Domain + "); it can never change later, so chapterctl will not choose it for you")
+	return nil, &InputError{Field: "matrix_server_name", Msg: "chapter.yaml must set matrix_server_name to domain (@name:" + cfg.Domain +
+		") or subdomain (@name:matrix." + cfg.Domain + "); it can never change later, so chapterctl will not choose it for you"}
 }
 
 // wellKnown is the delegation the bare domain serves, or nil when the

@@ -62,6 +62,15 @@ type StepError struct {
 func (e *StepError) Error() string { return fmt.Sprintf("step %s failed: %v", e.ID, e.Err) }
 func (e *StepError) Unwrap() error { return e.Err }
 
+// InputError is a step's refusal that only the organizer can lift by
+// changing an answer (a chapter.yaml field, a flag): not a failure to retry.
+type InputError struct {
+	Field string // the chapter.yaml field or flag to change
+	Msg   string
+}
+
+func (e *InputError) Error() string { return e.Msg }
+
 // InterruptedError reports a run stopped by Ctrl-C or SIGTERM, after the state
 // was saved.
 type InterruptedError struct{ ID string }

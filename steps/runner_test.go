@@ -381,13 +381,25 @@ func TestStatusesFollowTheOutline(t *testing.T) {
 }
 
 func TestNotBuiltStepsAreNeverDone(t *testing.T) {
-	for _, step := range Init() {
+	for _, step := range notYetBuilt() {
 		change, err := step.Plan(context.Background(), nil)
 		if err != nil || len(change.Items) != 1 || change.Items[0].Action != Unknown {
 			t.Errorf("%s plan = %+v, %v; want one unknown item", step.ID(), change, err)
 		}
 		if err := step.Apply(context.Background(), nil, change); !errors.Is(err, ErrNotBuilt) {
 			t.Errorf("%s Apply = %v, want ErrNotBuilt", step.ID(), err)
+		}
+	}
+}
+
+func TestInitFollowsTheContractOrder(t *testing.T) {
+	var got []string
+	for _, s := range append(Init(), notYetBuilt()...) {
+		got = append(got, s.ID())
+	}
+	for i, o := range Order {
+		if got[i] != o.ID {
+			t.Fatalf("steps = %v, want the order of DESIGN.md", got)
 		}
 	}
 }

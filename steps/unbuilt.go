@@ -23,11 +23,24 @@ func (s notBuilt) Plan(context.Context, *Env) (Change, error) {
 
 func (s notBuilt) Apply(context.Context, *Env, Change) error { return ErrNotBuilt }
 
-// Init returns the steps of `chapterctl init`, in order.
+// Init returns the steps of `chapterctl init` this build can run, in order:
+// from an empty folder to a running Cloudron with the chat server. (mail,
+// dns-records and verify come next; status lists them as pending.)
 func Init() []Step {
-	list := make([]Step, len(Order))
-	for i, o := range Order {
-		list[i] = notBuilt{o}
+	return []Step{NewSSHKey(), NewDroplet(), NewFirewall(), NewDNSHost(), NewPlatform(), NewPlatformSetup(), NewChat()}
+}
+
+// notYetBuilt returns placeholders for the steps of Order this build lacks.
+func notYetBuilt() []Step {
+	built := map[string]bool{}
+	for _, s := range Init() {
+		built[s.ID()] = true
+	}
+	var list []Step
+	for _, o := range Order {
+		if !built[o.ID] {
+			list = append(list, notBuilt{o})
+		}
 	}
 	return list
 }

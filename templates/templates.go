@@ -52,3 +52,13 @@ func UserData(c CloudInit) ([]byte, error) {
 	}
 	return Render("cloud-init.yaml.tmpl", c)
 }
+
+// RemoteInstall is the data of the scripts that install Cloudron:
+// preflight.sh.tmpl, cloudron-install.sh.tmpl and install-status.sh.tmpl.
+type RemoteInstall struct {
+	Version    string // the Cloudron release to install
+	SetupLog   string // Cloudron's own setup log
+	InProgress string // the file the installer keeps while it runs
+	Output     string // where the installer's standard output goes
+	From       int    // install-status: the first log line to show (1-based)
+}
