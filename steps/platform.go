@@ -55,6 +55,10 @@ func (*Platform) Title() string { return "Cloudron installed on the droplet" }
 func (p *Platform) Plan(ctx context.Context, env *Env) (Change, error) {
 	install := Change{Items: []Item{{Action: Create, Resource: "Cloudron on my." + env.Config.Domain,
 		Detail: "install Cloudron " + CloudronVersion}}}
+	if !env.Done("droplet") {
+		install.Items[0].Detail += ", once the droplet is ready"
+		return install, nil
+	}
 	target, err := platformTargetOf(env)
 	if errors.Is(err, errDropletUnknown) {
 		return install, nil
@@ -127,7 +131,7 @@ func (p *Platform) Apply(ctx context.Context, env *Env, _ Change) error {
 	if err != nil {
 		return err
 	}
-	version, err = p.waitForBox(ctx, env, conn)
+	version, err = p.waitForBox(ctx, env, target, conn)
 	if err != nil {
 		return err
 	}

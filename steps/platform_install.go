@@ -107,12 +107,21 @@ func (p *Platform) reboot(ctx context.Context, env *Env, target platformTarget, 
 }
 
 // waitForBox waits until Cloudron's box answers its status on the server
-// and returns its version.
-func (p *Platform) waitForBox(ctx context.Context, env *Env, conn *sshx.Client) (string, error) {
+// and returns its version. A connection lost meanwhile (the machine may go
+// down once more while it settles) is made again, not a failure.
+func (p *Platform) waitForBox(ctx context.Context, env *Env, target platformTarget, conn *sshx.Client) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, boxWait)
 	defer cancel()
+	defer func() { conn.Close() }()
 	for start := time.Now(); ; {
 		version, err := boxVersion(ctx, conn)
+		if errors.Is(err, sshx.ErrConnectionLost) {
+			conn.Close()
+			if conn, err = target.connect(ctx, env, "the droplet to answer again"); err != nil {
+				return "", err
+			}
+			continue
+		}
 		if err != nil || version != "" {
 			return version, err
 		}

@@ -66,17 +66,23 @@ func TestPlatformSetupActivatesAndPins(t *testing.T) {
 		t.Errorf("rerun made %d mutating requests: %+v", len(after)-before, after[before:])
 	}
 
-	// A kill after activation that lost the token: the rerun tries to log
-	// in with the stored password; 9.x has no login route, so it says in
-	// one sentence how the organizer makes a token.
+	// A kill after activation that lost the token: the rerun logs in with
+	// the stored password and makes a new token.
 	delete(r.Secrets, secrets.CloudronToken)
+	if err := r.Apply(ctx); err != nil {
+		t.Fatalf("rerun without the token: %v", err)
+	}
+	if got := r.Secrets[secrets.CloudronToken]; got == "" || got == token {
+		t.Fatalf("token after the rerun = %q, want a new one", got)
+	}
+
+	// Without the password either, the rerun says in one sentence how the
+	// organizer makes a token.
+	delete(r.Secrets, secrets.CloudronToken)
+	r.Secrets[secrets.CloudronAdminPassword] = "not the password"
 	err = r.Apply(ctx)
 	if err == nil || !strings.Contains(err.Error(), "Profile → API Tokens") || !strings.Contains(err.Error(), "cloudron_token") {
-		t.Fatalf("rerun without the token = %v, want the sentence on making a token", err)
-	}
-	r.Secrets[secrets.CloudronToken] = token // the organizer stored one
-	if err := r.Apply(ctx); err != nil {
-		t.Fatalf("rerun with the token back: %v", err)
+		t.Fatalf("rerun without token or password = %v, want the sentence on making a token", err)
 	}
 }
 

@@ -60,3 +60,11 @@ func (e *Env) Output(stepID, key string) string {
 
 // StackID names this chapter's resources in the world.
 func (e *Env) StackID() string { return e.state.StackID }
+
+// Done tells whether step id has finished, as the state records it. A
+// later step's Plan must not look at what an unfinished earlier step is
+// still making (a droplet whose host key is being replaced).
+func (e *Env) Done(id string) bool {
+	st, ok := e.state.Lookup(id)
+	return ok && st.Status == state.Done
+}

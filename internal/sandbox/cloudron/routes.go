@@ -37,6 +37,7 @@ func (s *server) routes() *http.ServeMux {
 	pub("GET /api/v1/provision/status", s.provisionStatus)
 	pub("POST /api/v1/provision/setup", s.provisionSetup)
 	pub("POST /api/v1/provision/activate", s.provisionActivate)
+	pub("POST /api/v1/auth/login", s.login)
 
 	auth("GET /api/v1/tokens", needUser, s.listTokens)
 	auth("POST /api/v1/tokens", needUser, s.createToken)
