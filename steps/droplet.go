@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -79,19 +80,20 @@ func (s dropletStep) Plan(ctx context.Context, env *Env) (Change, error) {
 }
 
 func (s dropletStep) Apply(ctx context.Context, env *Env, _ Change) error {
-	d, err := findOrCreateDroplet(ctx, env)
-	if err != nil {
-		return err
-	}
-	if id := strconv.Itoa(d.ID); env.Output(s.ID(), outID) != id {
-		if err := env.Record(outID, id); err != nil {
+	d, err := s.createdAndActive(ctx, env)
+	if errors.Is(err, digitalocean.ErrCreateFailed) {
+		// The create action errored: that droplet never starts and holds
+		// nothing. It is ours (tagged), so it is deleted and made anew,
+		// once; a second failure is DigitalOcean's to explain.
+		env.Log.Warn("droplet create errored; deleting it and creating another", "id", d.ID)
+		if err := env.Providers.DigitalOcean.DeleteDroplet(ctx, d.ID); err != nil {
 			return err
 		}
+		if err := env.Record(outID, ""); err != nil {
+			return err
+		}
+		d, err = s.createdAndActive(ctx, env)
 	}
-	what := "droplet " + env.Config.Hostname() + " to become active"
-	d, err = env.Providers.DigitalOcean.WaitActive(ctx, d.ID, func(waited time.Duration, _ string) {
-		env.Progress.Waiting(what, waited)
-	})
 	if err != nil {
 		return err
 	}
@@ -106,6 +108,28 @@ func (s dropletStep) Apply(ctx context.Context, env *Env, _ Change) error {
 		return err
 	}
 	return writeKnownHosts(env, d.PublicIPv4)
+}
+
+// createdAndActive finds or creates the droplet, records its id at once,
+// and waits until it is active.
+func (s dropletStep) createdAndActive(ctx context.Context, env *Env) (digitalocean.Droplet, error) {
+	d, err := findOrCreateDroplet(ctx, env)
+	if err != nil {
+		return d, err
+	}
+	if id := strconv.Itoa(d.ID); env.Output(s.ID(), outID) != id {
+		if err := env.Record(outID, id); err != nil {
+			return d, err
+		}
+	}
+	what := "droplet " + env.Config.Hostname() + " to become active"
+	active, err := env.Providers.DigitalOcean.WaitActive(ctx, d.ID, func(waited time.Duration, _ string) {
+		env.Progress.Waiting(what, waited)
+	})
+	if err != nil {
+		return d, err
+	}
+	return active, nil
 }
 
 // chapterDroplet is the droplet tagged with this chapter's stack tag. Two
