@@ -27,6 +27,10 @@ type Factory struct {
 	Dir   workdir.Dir
 	Debug bool
 
+	// tokens are provider tokens this run was given (typed at a prompt and
+	// perhaps not stored), by secrets.json key.
+	tokens map[string]string
+
 	// ran is set once a command's own code starts: an error before that comes
 	// from parsing the command line, and is a usage error.
 	ran bool

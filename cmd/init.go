@@ -57,9 +57,7 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	if opts.WorldFile != "" && !opts.Sandbox {
 		return inputErrorf("--world seeds the simulated world: use it with --sandbox")
 	}
-	if !opts.Sandbox && !sandbox.Exists(opts.F.Dir) {
-		return notYet("chapterctl init (on real providers)")
-	}
+	sandboxed := opts.Sandbox || sandbox.Exists(opts.F.Dir)
 	cfg, raw, err := initAnswers(opts)
 	if err != nil {
 		return err
@@ -82,11 +80,22 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	// The world is made, and the providers reached, as soon as the domain
 	// is known: the questions after it are answered from them.
 	onDomain := func(domain string) error {
-		if err := prepareSandbox(opts, domain); err != nil {
-			return err
+		if sandboxed {
+			if err := prepareSandbox(opts, domain); err != nil {
+				return err
+			}
 		}
 		if conn, err = connectWorld(ctx, opts.F); err != nil {
 			return err
+		}
+		if !sandboxed {
+			// The organizer's own tokens: checked at once, kept only if
+			// they agree.
+			tokens, err := collectTokens(ctx, opts.F, realProviderTokens(conn, domain))
+			if err != nil {
+				return err
+			}
+			opts.F.useTokens(tokens)
 		}
 		doToken, gandiToken, err := providerTokens(opts.F)
 		if err != nil {

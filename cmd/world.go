@@ -57,6 +57,9 @@ func providerTokens(f *Factory) (do, gandiToken string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	if f.tokens != nil {
+		return f.tokens[secrets.DigitalOceanToken], f.tokens[secrets.GandiToken], nil
+	}
 	do, gandiToken = f.Getenv("DIGITALOCEAN_ACCESS_TOKEN"), f.Getenv("GANDI_BEARER_TOKEN")
 	if do == "" {
 		do = stored[secrets.DigitalOceanToken]
