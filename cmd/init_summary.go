@@ -36,6 +36,11 @@ func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword
 		fmt.Fprintf(out, "  Chat       https://chat.%s/\n", cfg.Domain)
 	}
 	fmt.Fprintf(out, "  SSH        ssh -i .chapterctl/id_ed25519 -o UserKnownHostsFile=.chapterctl/known_hosts root@%s\n", cfg.Hostname())
+	if action := st.Output("chat", "manual_action"); action != "" {
+		// Cloudron has no API for Synapse's configuration: say exactly what
+		// is left for a person to do, rather than pretend it was done.
+		fmt.Fprintf(out, "\n%s One thing chapterctl cannot do for you:\n%s\n", io.Mark(ui.MarkWarn), action)
+	}
 	return nil
 }
 
