@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -158,6 +159,9 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 	if len(view.Summary) == 0 {
 		return nil
 	}
+	if err := askConsents(io, runner, view); err != nil {
+		return err
+	}
 	if !yes {
 		if !io.CanPrompt() {
 			return inputErrorf("review the plan above, then run again with --yes to apply it")
@@ -171,4 +175,31 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 		}
 	}
 	return runner.Apply(ctx)
+}
+
+// askConsents puts each conflict of the plan (someone else's record on a
+// name chapterctl needs) to the organizer, one by one, when a person is
+// there to answer; a yes is the same as --replace NAME/TYPE. Without a
+// person, the run stops before applying anything, naming the flag.
+func askConsents(io *ui.IOStreams, runner *steps.Runner, view planView) error {
+	for _, s := range view.Steps {
+		for _, item := range s.Change.Items {
+			if item.NeedsConsent == "" {
+				continue
+			}
+			if !io.CanPrompt() {
+				// Stop before anything is created, not half-way through.
+				return inputErrorf("%s (%s): %s", item.Resource, s.ID, item.Detail)
+			}
+			ok, err := io.Prompter().Confirm(fmt.Sprintf("Replace %s?", item.NeedsConsent), item.Detail, false)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return inputErrorf("%s was kept as it is; chapterctl needs that name: choose another setup, or rerun with --replace %s", item.NeedsConsent, item.NeedsConsent)
+			}
+			runner.Options.Replace = append(runner.Options.Replace, item.NeedsConsent)
+		}
+	}
+	return nil
 }

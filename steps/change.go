@@ -35,6 +35,10 @@ type Item struct {
 	Action   Action `json:"action"`
 	Resource string `json:"resource"` // e.g. "droplet my.redrockdsa.org"
 	Detail   string `json:"detail,omitempty"`
+	// NeedsConsent names a record set of someone else's ("NAME/TYPE") that
+	// this item would replace: only the organizer's explicit yes (in the
+	// wizard, or --replace NAME/TYPE) allows it; --yes alone never does.
+	NeedsConsent string `json:"needs_consent,omitempty"`
 }
 
 // Change is what a step's Apply would do: a plain value, computed first, shown,

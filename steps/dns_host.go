@@ -102,6 +102,7 @@ func hostWriteItem(domain string, w hostWrite, opts Options) Item {
 			item.Detail = fmt.Sprintf("was %s; replaced as --replace %s asked", was, w.key())
 		} else {
 			item.Detail = fmt.Sprintf("conflict: %s is someone else's record (%s); rerun with --replace %s to replace it", w.key(), was, w.key())
+			item.NeedsConsent = w.key()
 		}
 	}
 	if item.Action == Replace && target != "" {
@@ -126,19 +127,23 @@ func hostConsent(domain string, writes []hostWrite, opts Options) error {
 				"to replace it, rerun with --replace %s", fqdn, w.want.Type, was, w.key()))
 		}
 	}
-	return errors.Join(refusals...)
+	if len(refusals) == 0 {
+		return nil
+	}
+	// Only the organizer can lift these (--yes, --replace): input, not a
+	// failure to retry.
+	return &InputError{Field: "--replace", Msg: errors.Join(refusals...).Error()}
 }
 
 func (s *DNSHost) Plan(ctx context.Context, env *Env) (Change, error) {
 	domain, names := env.Config.Domain, hostNames(env.Config)
 	ipv4, ipv6 := env.Output("droplet", "ipv4"), env.Output("droplet", "ipv6")
-	if ipv4 == "" {
-		var change Change
-		for _, name := range names {
-			change.Items = append(change.Items, Item{Action: Create, Resource: "A " + hostFQDN(domain, name),
-				Detail: "→ the droplet's address, once it exists"})
-		}
-		return change, nil
+	// Before the droplet exists its address is unknown, but who owns each
+	// name is not: the plan still shows every conflict, so init can ask
+	// (or stop) before anything is created. A placeholder address stands in.
+	placeholder := ipv4 == ""
+	if placeholder {
+		ipv4, ipv6 = "192.0.2.1", "2001:db8::1"
 	}
 	zone, err := env.Providers.Gandi.Zone(ctx, domain)
 	if err != nil {
@@ -151,7 +156,11 @@ func (s *DNSHost) Plan(ctx context.Context, env *Env) (Change, error) {
 	}
 	var change Change
 	for _, w := range hostDiff(zone, names, ipv4, ipv6) {
-		change.Items = append(change.Items, hostWriteItem(domain, w, env.Options))
+		item := hostWriteItem(domain, w, env.Options)
+		if placeholder {
+			item.Detail = strings.NewReplacer(ipv4, "the droplet's address", ipv6, "the droplet's address").Replace(item.Detail)
+		}
+		change.Items = append(change.Items, item)
 	}
 	if change.IsEmpty() && env.Output(s.ID(), "names") != strings.Join(sortedNames(names), ",") {
 		change.Items = append(change.Items, Item{Action: Adopt, Resource: "DNS names of the droplet",

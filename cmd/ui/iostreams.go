@@ -24,6 +24,8 @@ type IOStreams struct {
 	// Accessible is huh's screen-reader mode: plain line prompts, which also
 	// work from a pipe.
 	Accessible bool
+
+	prompter Prompter
 }
 
 // System returns the process's streams. Colour needs a terminal on stdout,

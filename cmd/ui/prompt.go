@@ -33,9 +33,14 @@ type Prompter interface {
 	Secret(title, help string) (string, error)
 }
 
-// Prompter returns the huh prompter for these streams.
+// Prompter returns the huh prompter for these streams. It is made once:
+// its reader buffers stdin, and a second one would miss what the first
+// already read from a pipe.
 func (s *IOStreams) Prompter() Prompter {
-	return &huhPrompter{io: s, in: &lineReader{r: bufio.NewReader(s.In)}}
+	if s.prompter == nil {
+		s.prompter = &huhPrompter{io: s, in: &lineReader{r: bufio.NewReader(s.In)}}
+	}
+	return s.prompter
 }
 
 type huhPrompter struct {
