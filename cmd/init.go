@@ -159,6 +159,7 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 	if len(view.Summary) == 0 {
 		return nil
 	}
+	printMonthlyCost(ctx, io, runner)
 	if err := askConsents(io, runner, view); err != nil {
 		return err
 	}
@@ -202,4 +203,24 @@ func askConsents(io *ui.IOStreams, runner *steps.Runner, view planView) error {
 		}
 	}
 	return nil
+}
+
+// printMonthlyCost says what the droplet will cost, from DigitalOcean's own
+// price list (never a number written here). A failed lookup only leaves
+// the line out: the plan itself is what matters.
+func printMonthlyCost(ctx context.Context, io *ui.IOStreams, runner *steps.Runner) {
+	if runner.Providers == nil || runner.Providers.DigitalOcean == nil {
+		return
+	}
+	sizes, err := runner.Providers.DigitalOcean.Sizes(ctx, runner.Config.Region)
+	if err != nil {
+		return
+	}
+	for _, size := range sizes {
+		if size.Slug == runner.Config.Size {
+			fmt.Fprintf(io.Out, "Monthly cost: $%.2f for the droplet (%s, billed hourly while it exists).\n",
+				size.PriceMonthly, size.Slug)
+			return
+		}
+	}
 }
