@@ -40,7 +40,7 @@ type dropletStep struct{}
 func NewDroplet() Step { return dropletStep{} }
 
 func (dropletStep) ID() string    { return "droplet" }
-func (dropletStep) Title() string { return "Droplet my.<domain>" }
+func (dropletStep) Title() string { return "Server droplet at DigitalOcean" }
 
 // stackTag marks everything chapterctl makes for this chapter. The droplet
 // is found by it, never by name: names are not unique at DigitalOcean.

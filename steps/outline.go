@@ -7,7 +7,7 @@ type Outline struct{ ID, Title string }
 // Order is the contract's list of init steps (DESIGN.md, "Steps").
 var Order = []Outline{
 	{"ssh-key", "Chapter SSH key, registered at DigitalOcean"},
-	{"droplet", "Droplet my.<domain>"},
+	{"droplet", "Server droplet at DigitalOcean"},
 	{"firewall", "Cloud firewall for the droplet"},
 	{"dns-host", "DNS records for the server and app names"},
 	{"platform", "Cloudron installed on the droplet"},
