@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"github.com/chapterctl/chapterctl/internal/waitx"
+
 	"context"
 	"errors"
 	"fmt"
@@ -62,7 +64,7 @@ func (p *Platform) follow(ctx context.Context, env *Env, target platformTarget, 
 				installerOutput)
 		}
 		env.Progress.Waiting("the Cloudron installer", time.Since(start))
-		if err := platformSleep(ctx, statusPoll); err != nil {
+		if err := waitx.Sleep(ctx, statusPoll); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("platform: the install did not finish within %s: %w", installWait, err)
 		}
@@ -93,7 +95,7 @@ func (p *Platform) reboot(ctx context.Context, env *Env, target platformTarget, 
 	defer cancel()
 	for start := time.Now(); err == nil; {
 		env.Progress.Waiting("the droplet to go down for its reboot", time.Since(start))
-		if err = platformSleep(goneCtx, time.Second); err == nil {
+		if err = waitx.Sleep(goneCtx, time.Second); err == nil {
 			_, err = conn.Run(goneCtx, "true", sshx.RunOptions{})
 		}
 	}
@@ -126,19 +128,8 @@ func (p *Platform) waitForBox(ctx context.Context, env *Env, target platformTarg
 			return version, err
 		}
 		env.Progress.Waiting("Cloudron to answer after the reboot", time.Since(start))
-		if err := platformSleep(ctx, statusPoll); err != nil {
+		if err := waitx.Sleep(ctx, statusPoll); err != nil {
 			return "", fmt.Errorf("platform: Cloudron did not answer within %s of the reboot: %w", boxWait, err)
 		}
-	}
-}
-
-func platformSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

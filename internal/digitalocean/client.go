@@ -10,6 +10,8 @@
 package digitalocean
 
 import (
+	"github.com/chapterctl/chapterctl/internal/waitx"
+
 	"context"
 	"crypto/x509"
 	"log/slog"
@@ -82,7 +84,7 @@ func WithVersion(v string) Option { return func(o *settings) { o.version = v } }
 // New returns a client that presents token, dials with dialer and trusts
 // roots (nil: the system's).
 func New(token string, dialer netx.Dialer, roots *x509.CertPool, opts ...Option) *Client {
-	s := settings{now: time.Now, sleep: sleepContext, log: debuglog.Discard(), version: "dev"}
+	s := settings{now: time.Now, sleep: waitx.Sleep, log: debuglog.Discard(), version: "dev"}
 	for _, opt := range opts {
 		opt(&s)
 	}
@@ -122,19 +124,4 @@ func (t staticToken) Token() (*oauth2.Token, error) {
 		return nil, ErrNoToken
 	}
 	return &oauth2.Token{AccessToken: string(t), TokenType: "Bearer"}, nil
-}
-
-// sleepContext is the real Sleeper.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -1,6 +1,8 @@
 package digitalocean
 
 import (
+	"github.com/chapterctl/chapterctl/internal/waitx"
+
 	"bufio"
 	"context"
 	"crypto/ed25519"
@@ -119,7 +121,7 @@ func (l *waitLog) sleep(ctx context.Context, d time.Duration) error {
 	l.mu.Lock()
 	l.asked = append(l.asked, d)
 	l.mu.Unlock()
-	return sleepContext(ctx, time.Duration(float64(d)*l.scale))
+	return waitx.Sleep(ctx, time.Duration(float64(d)*l.scale))
 }
 
 func (l *waitLog) waits() []time.Duration {

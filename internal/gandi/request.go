@@ -1,6 +1,8 @@
 package gandi
 
 import (
+	"github.com/chapterctl/chapterctl/internal/waitx"
+
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -64,7 +66,7 @@ func (c *Client) send(ctx context.Context, method, url string, body []byte) (rep
 			c.Log.Debug("gandi: retrying", "method", method, "url", url, "status", r.status,
 				"error", errText(err), "attempt", attempt, "wait", wait)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := waitx.Sleep(ctx, wait); err != nil {
 			return r, &transportError{method: method, url: url, attempts: attempt, err: err}
 		}
 	}
@@ -162,17 +164,6 @@ func fitsDeadline(ctx context.Context, d time.Duration) bool {
 func isCertificateError(err error) bool {
 	var verify *tls.CertificateVerificationError
 	return errors.As(err, &verify)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func errText(err error) string {

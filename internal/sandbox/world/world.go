@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chapterctl/chapterctl/internal/atomicfile"
+	"github.com/chapterctl/chapterctl/internal/waitx"
 )
 
 // SchemaVersion is the layout of world.json this build writes.
@@ -231,18 +232,7 @@ func (w *World) After(d time.Duration) time.Time { return w.Now().Add(w.Scaled(d
 
 // Sleep waits for simulated duration d, or until ctx ends.
 func (w *World) Sleep(ctx context.Context, d time.Duration) error {
-	real := w.Scaled(d)
-	if real <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(real)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitx.Sleep(ctx, w.Scaled(d))
 }
 
 // Fault tells whether the named fault is active, and its parameter.
