@@ -3,6 +3,8 @@ package world
 import (
 	"context"
 	"time"
+
+	"github.com/chapterctl/chapterctl/internal/waitx"
 )
 
 // Fault kinds, as `sandbox faults` lists them.
@@ -37,15 +39,8 @@ func (w *World) InjectLatency(ctx context.Context) {
 	if !active {
 		return
 	}
-	d, err := time.ParseDuration(param)
-	if err != nil || d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
+	if d, err := time.ParseDuration(param); err == nil {
+		waitx.Sleep(ctx, d)
 	}
 }
 
