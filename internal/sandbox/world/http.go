@@ -59,6 +59,11 @@ func ResetConnection(rw http.ResponseWriter, r *http.Request) {
 		rec.dropped = true
 		rec.mu.Unlock()
 	}
+	// Journal the request before the client can see the reset, as every
+	// answer is journaled before it leaves.
+	if sw, ok := rw.(*statusWriter); ok {
+		sw.done(0)
+	}
 	conn, _, err := http.NewResponseController(rw).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
