@@ -31,10 +31,7 @@ func collectTokens(ctx context.Context, f *Factory, list []providerToken) (map[s
 	found := map[string]string{}
 	var typed []providerToken
 	for _, tok := range list {
-		value := f.Getenv(tok.Env)
-		if value == "" {
-			value = stored[tok.Secret]
-		}
+		value := knownToken(f, stored, tok.Env, tok.Secret)
 		if value == "" {
 			if !f.IO.CanPrompt() {
 				return nil, inputErrorf("no %s: set %s (%s)", tok.Name, tok.Env, tok.Help)
@@ -65,6 +62,15 @@ func collectTokens(ctx context.Context, f *Factory, list []providerToken) (map[s
 		}
 	}
 	return found, nil
+}
+
+// knownToken is a token the organizer already gave: the environment
+// variable env first (their own, current), else key in secrets.json.
+func knownToken(f *Factory, stored secrets.Secrets, env, key string) string {
+	if value := f.Getenv(env); value != "" {
+		return value
+	}
+	return stored[key]
 }
 
 // use makes the tokens of this run the ones the steps get, whether or not

@@ -53,21 +53,15 @@ func (c *worldConn) Close() error {
 // organizer's own), then secrets.json (what the sandbox issued, or what the
 // organizer agreed to store).
 func providerTokens(f *Factory) (do, gandiToken string, err error) {
+	if f.tokens != nil {
+		return f.tokens[secrets.DigitalOceanToken], f.tokens[secrets.GandiToken], nil
+	}
 	stored, err := secrets.Load(f.Dir.SecretsFile())
 	if err != nil {
 		return "", "", err
 	}
-	if f.tokens != nil {
-		return f.tokens[secrets.DigitalOceanToken], f.tokens[secrets.GandiToken], nil
-	}
-	do, gandiToken = f.Getenv("DIGITALOCEAN_ACCESS_TOKEN"), f.Getenv("GANDI_BEARER_TOKEN")
-	if do == "" {
-		do = stored[secrets.DigitalOceanToken]
-	}
-	if gandiToken == "" {
-		gandiToken = stored[secrets.GandiToken]
-	}
-	return do, gandiToken, nil
+	return knownToken(f, stored, "DIGITALOCEAN_ACCESS_TOKEN", secrets.DigitalOceanToken),
+		knownToken(f, stored, "GANDI_BEARER_TOKEN", secrets.GandiToken), nil
 }
 
 // providerCatalogue answers the wizard from DigitalOcean and Gandi.
