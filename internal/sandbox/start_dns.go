@@ -101,16 +101,12 @@ func answers(m *dns.Msg, qtype uint16) []dns.RR {
 }
 
 func (d *worldDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
-	var out []string
-	for _, rr := range answers(d.auth.Lookup(dns.Fqdn(name), dns.TypeTXT), dns.TypeTXT) {
-		out = append(out, strings.Join(rr.(*dns.TXT).Txt, ""))
-	}
-	return out, nil
+	return rrStrings(d.auth.Lookup(dns.Fqdn(name), dns.TypeTXT), "TXT"), nil
 }
 
 func (d *worldDNS) LookupCNAME(_ context.Context, name string) (string, error) {
-	for _, rr := range answers(d.auth.Lookup(dns.Fqdn(name), dns.TypeCNAME), dns.TypeCNAME) {
-		return strings.TrimSuffix(rr.(*dns.CNAME).Target, "."), nil
+	for _, target := range rrStrings(d.auth.Lookup(dns.Fqdn(name), dns.TypeCNAME), "CNAME") {
+		return strings.TrimSuffix(target, "."), nil
 	}
 	return "", nil
 }
