@@ -140,16 +140,19 @@ func (s Chat) applyFederation(ctx context.Context, env *Env, client *cloudron.Cl
 	if err != nil || look.done() {
 		return err
 	}
+	// Every restart may need a way back, even one that only loads a file
+	// already right. The current file replaces the backup only if Synapse
+	// was seen running with it.
+	if err := look.file.backup(ctx, env.Output(s.ID(), outFederationApplied) == look.have.key()); err != nil {
+		return err
+	}
 	if !look.have.equal(look.want) {
-		// The current file is the one to go back to only if Synapse was
-		// seen running with it; else the first backup stays.
-		runningFile := env.Output(s.ID(), outFederationApplied) == look.have.key()
 		look.doc.apply(look.want)
 		content, err := look.doc.bytes()
 		if err != nil {
 			return fmt.Errorf("chat: write Synapse's homeserver.yaml: %w", err)
 		}
-		if err := look.file.write(ctx, content, runningFile); err != nil {
+		if err := look.file.write(ctx, content); err != nil {
 			return err
 		}
 	}

@@ -46,10 +46,20 @@ func (f synapseFile) read(ctx context.Context) ([]byte, error) {
 	return []byte(out), nil
 }
 
+// backup keeps the file to go back to if Synapse does not start; refresh
+// replaces an older backup (Synapse was seen running with the file).
+func (f synapseFile) backup(ctx context.Context, refresh bool) error {
+	script, err := f.render("synapse-config-backup.sh.tmpl", templates.SynapseConfig{RefreshBackup: refresh})
+	if err != nil {
+		return err
+	}
+	return f.run(ctx, "back up", script, nil)
+}
+
 // write replaces the file (its contents may hold secrets: they go on
 // stdin, never in the command or an error).
-func (f synapseFile) write(ctx context.Context, content []byte, refreshBackup bool) error {
-	script, err := f.render("synapse-config-write.sh.tmpl", templates.SynapseConfig{Size: len(content), RefreshBackup: refreshBackup})
+func (f synapseFile) write(ctx context.Context, content []byte) error {
+	script, err := f.render("synapse-config-write.sh.tmpl", templates.SynapseConfig{Size: len(content)})
 	if err != nil {
 		return err
 	}

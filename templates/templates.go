@@ -68,7 +68,7 @@ type SynapseConfig struct {
 	Path string // homeserver.yaml's host path (no single quote in it)
 	// Size is the new file's length, checked before it replaces the old.
 	Size int
-	// RefreshBackup replaces an existing backup: the current file is known
-	// to run.
+	// RefreshBackup replaces an existing backup: Synapse was seen running
+	// with the current file.
 	RefreshBackup bool
 }
