@@ -57,8 +57,13 @@ func (s Chat) federationResource(env *Env) string {
 func (s Chat) planFederation(ctx context.Context, env *Env) (*Item, error) {
 	want := wantedPolicy(env.Config)
 	item := &Item{Action: Update, Resource: s.federationResource(env), Detail: want.describe() + ", server name " + want.ServerName}
-	if env.Output(s.ID(), synapseApp.key+"_installed") == "" {
+	switch {
+	case env.Output(s.ID(), synapseApp.key+"_installed") == "":
 		item.Detail += ", once Synapse is installed"
+		return item, nil
+	case !env.Done(dropletStepID):
+		// Its host key may be half-way through a rotation: no SSH now.
+		item.Detail += ", once the droplet is ready"
 		return item, nil
 	}
 	conn, err := dropletSSH(ctx, env)
