@@ -192,13 +192,13 @@ func (s Chat) applyFederation(ctx context.Context, env *Env, client *cloudron.Cl
 // restartSynapse restarts the app and waits until it is running and its
 // health check passes.
 func (s Chat) restartSynapse(ctx context.Context, env *Env, client *cloudron.Client, appID string) error {
-	taskID, err := client.RestartApp(ctx, appID)
-	if err != nil {
-		return err
-	}
 	started := time.Now()
 	report := func(percent int, message string) {
 		env.Progress.Waiting(fmt.Sprintf("restarting %s: %d%% %s", synapseApp.resource(env), percent, message), time.Since(started))
+	}
+	taskID, err := client.RestartApp(ctx, appID)
+	if err != nil {
+		return err
 	}
 	if _, err := client.WaitTask(ctx, taskID, report); err != nil {
 		return err

@@ -236,3 +236,25 @@ func TestChatServerNameNeverChangesOnceSet(t *testing.T) {
 		t.Errorf("%d mutating requests after the refusal", n)
 	}
 }
+
+// A restart still running (asked for by a run killed right after) is
+// waited for (ensureApp waits while a task holds the app), not answered
+// with the box's 409.
+func TestChatFederationWaitsForARestartInFlight(t *testing.T) {
+	cfg := testChapter()
+	r := installedCloudron(t, cfg, NewPlatformSetup(), NewChat())
+	r.applyCounting(t)
+	// Slow the clock so that the restart below is still running when the
+	// step gets to its own.
+	r.Sandbox.World.Settle(func(d *world.Data) { d.TimeScale = 0.1 })
+	if _, err := r.dashboard(r.Secrets[secrets.CloudronToken]).RestartApp(context.Background(), r.synapse(t).ID); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Federation = chapter.FederationClosed
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("Apply with a restart in flight: %v", err)
+	}
+	if syn := r.synapse(t); !syn.Config.WhitelistSet || len(syn.Config.Whitelist) != 0 {
+		t.Errorf("Synapse runs with %+v, want closed", syn.Config)
+	}
+}
