@@ -36,6 +36,7 @@ func TestInitSurvivesEveryReliabilityFault(t *testing.T) {
 		{fault: "ssh-drop-mid-install"},
 		{fault: "slow-reboot"},
 		{fault: "cloudron-task-fails"},
+		{fault: "synapse-config-mangled"},
 		{fault: "latency=20ms"},
 		{fault: "ssh-host-key-changed", stop: "host key mismatch"},
 		{fault: "cloudron-cert-changed", stop: "WARNING", killAt: "droplet.machine.reboot#1"},

@@ -33,8 +33,14 @@ matrix_server_name: domain
 // applied.
 func sandboxFolder(t testing.TB, bin string) string {
 	t.Helper()
+	return sandboxFolderFor(t, bin, killChapter)
+}
+
+// sandboxFolderFor is sandboxFolder for another chapter.yaml.
+func sandboxFolderFor(t testing.TB, bin, chapterYAML string) string {
+	t.Helper()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(killChapter), 0o644)
+	os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(chapterYAML), 0o644)
 	os.WriteFile(filepath.Join(dir, "world.yaml"), []byte("time_scale: 0\n"), 0o644)
 	cmd := exec.Command(bin, "-C", dir, "init", "--sandbox", "--world", filepath.Join(dir, "world.yaml"))
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
@@ -77,6 +83,26 @@ func mutationPoints(t *testing.T, dir string) []string {
 	return points
 }
 
+// killThenRerun runs init in dir until the world kills it at point, then
+// once more to the end, and returns `sandbox world --json`.
+func killThenRerun(t *testing.T, bin, dir, point string) []byte {
+	t.Helper()
+	if out, err := chapterctl(bin, dir, "sandbox", "break", "crash-at="+point); err != nil {
+		t.Fatalf("break: %v\n%s", err, out)
+	}
+	if out, err := chapterctl(bin, dir, "init", "--sandbox", "--yes"); err == nil {
+		t.Fatalf("init was not killed at %s:\n%s", point, out)
+	}
+	if out, err := chapterctl(bin, dir, "init", "--sandbox", "--yes"); err != nil {
+		t.Fatalf("rerun after the kill: %v\n%s", err, out)
+	}
+	raw, err := chapterctl(bin, dir, "sandbox", "world", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
 type worldView struct {
 	Droplets  []json.RawMessage `json:"droplets"`
 	SSHKeys   []json.RawMessage `json:"ssh_keys"`
@@ -109,20 +135,7 @@ func TestKillAtEveryMutationThenRerun(t *testing.T) {
 		t.Run(point, func(t *testing.T) {
 			t.Parallel()
 			dir := sandboxFolder(t, bin)
-			if out, err := chapterctl(bin, dir, "sandbox", "break", "crash-at="+point); err != nil {
-				t.Fatalf("break: %v\n%s", err, out)
-			}
-			out, err := chapterctl(bin, dir, "init", "--sandbox", "--yes")
-			if err == nil {
-				t.Fatalf("init was not killed at %s:\n%s", point, out)
-			}
-			if out, err := chapterctl(bin, dir, "init", "--sandbox", "--yes"); err != nil {
-				t.Fatalf("rerun after the kill: %v\n%s", err, out)
-			}
-			raw, err := chapterctl(bin, dir, "sandbox", "world", "--json")
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := killThenRerun(t, bin, dir, point)
 			var w worldView
 			if err := json.Unmarshal(raw, &w); err != nil {
 				t.Fatal(err)

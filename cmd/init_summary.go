@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/chapterctl/chapterctl/cmd/ui"
 	"github.com/chapterctl/chapterctl/internal/chapter"
@@ -36,12 +37,23 @@ func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword
 		fmt.Fprintf(out, "  Chat       https://chat.%s/\n", cfg.Domain)
 	}
 	fmt.Fprintf(out, "  SSH        ssh -i .chapterctl/id_ed25519 -o UserKnownHostsFile=.chapterctl/known_hosts root@%s\n", cfg.Hostname())
-	if action := st.Output("chat", "manual_action"); action != "" {
-		// Cloudron has no API for Synapse's configuration: say exactly what
-		// is left for a person to do, rather than pretend it was done.
-		fmt.Fprintf(out, "\n%s One thing chapterctl cannot do for you:\n%s\n", io.Mark(ui.MarkWarn), action)
-	}
+	printFederation(io, cfg, st)
 	return nil
+}
+
+// printFederation says which Matrix servers this chapter federates with,
+// as Synapse runs now. An allow-list works only both ways: each partner
+// must list this chapter too.
+func printFederation(io *ui.IOStreams, cfg *chapter.Config, st *state.State) {
+	policy := st.Output("chat", "federation")
+	if policy == "" || cfg.Chat != chapter.ChatMatrix && cfg.Chat != "" {
+		return
+	}
+	fmt.Fprintf(io.Out, "  Federation %s\n", policy)
+	if cfg.Federation == chapter.FederationAllowlist {
+		fmt.Fprintf(io.Out, "\n%s Federation works only both ways: ask the admins of %s to add %s to federation_domain_whitelist in their homeserver.yaml.\n",
+			io.Mark(ui.MarkWarn), strings.Join(cfg.FederationAllow, ", "), st.Output("chat", "server_name"))
+	}
 }
 
 func matrixServerName(cfg *chapter.Config) string {

@@ -33,8 +33,8 @@ var (
 )
 
 // Chat installs the chat server as Cloudron apps, publishes Matrix
-// delegation on the bare domain, and records the federation policy that
-// has to be applied by hand (see federationAction).
+// delegation on the bare domain, and makes Synapse run with chapter.yaml's
+// federation policy and server name (chat_federation.go).
 type Chat struct{}
 
 // NewChat returns the chat step.
@@ -67,7 +67,7 @@ func (Chat) apps(cfg *chapter.Config) ([]chatApp, error) {
 // wellKnown is the delegation the bare domain serves, or nil when the
 // server name is not the bare domain.
 func (Chat) wellKnown(cfg *chapter.Config) map[string]string {
-	if cfg.Chat != chapter.ChatMatrix && cfg.Chat != "" || cfg.MatrixServerName != chapter.MatrixServerNameDomain {
+	if !isMatrix(cfg) || cfg.MatrixServerName != chapter.MatrixServerNameDomain {
 		return nil
 	}
 	host := "matrix." + cfg.Domain
@@ -88,7 +88,7 @@ func (s Chat) Plan(ctx context.Context, env *Env) (Change, error) {
 		for _, a := range apps {
 			items = append(items, Item{Action: Create, Resource: a.resource(env), Detail: "once Cloudron is set up"})
 		}
-		return Change{Items: items}, nil
+		return s.withFederation(ctx, env, items)
 	}
 	client := dashboardCloudron(env, token)
 	var items []Item
@@ -113,8 +113,20 @@ func (s Chat) Plan(ctx context.Context, env *Env) (Change, error) {
 			items = append(items, Item{Action: Update, Resource: "well-known documents of " + env.Config.Domain, Detail: "matrix/server, matrix/client"})
 		}
 	}
-	if action := federationAction(env.Config); env.Output(s.ID(), "manual_action") != action {
-		items = append(items, Item{Action: Update, Resource: "manual actions for the organizer", Detail: orNone(action)})
+	return s.withFederation(ctx, env, items)
+}
+
+// withFederation adds Synapse's policy to the plan's items when it must
+// change.
+func (s Chat) withFederation(ctx context.Context, env *Env, items []Item) (Change, error) {
+	if isMatrix(env.Config) {
+		item, err := s.planFederation(ctx, env)
+		if err != nil {
+			return Change{}, err
+		}
+		if item != nil {
+			items = append(items, *item)
+		}
 	}
 	return Change{Items: items}, nil
 }
@@ -165,7 +177,10 @@ func (s Chat) Apply(ctx context.Context, env *Env, _ Change) error {
 			}
 		}
 	}
-	return env.Record("manual_action", federationAction(env.Config))
+	if isMatrix(env.Config) {
+		return s.applyFederation(ctx, env, client)
+	}
+	return nil
 }
 
 // ensureApp installs a unless it is there, and waits until it runs. An
@@ -260,11 +275,4 @@ func containsDocs(have, want map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,8 +45,22 @@ func TestChatMatrixInstallsAppsAndDelegates(t *testing.T) {
 	if st.Output("chat", "synapse_app_id") != apps["org.matrix.synapse"][0].ID {
 		t.Errorf("synapse_app_id = %q", st.Output("chat", "synapse_app_id"))
 	}
-	if got := st.Output("chat", "manual_action"); !strings.Contains(got, "federation_domain_whitelist: [chicagodsa.org]") {
-		t.Errorf("manual_action = %q, want the allow-list edit", got)
+	syn := r.synapse(t)
+	if !syn.Config.WhitelistSet || !slices.Equal(syn.Config.Whitelist, []string{"chicagodsa.org"}) || len(syn.Config.TrustedKeyServers) != 0 ||
+		syn.Config.ServerName != "redrockdsa.org" {
+		t.Errorf("Synapse runs with %+v, want the allow-list, no key servers, server name redrockdsa.org", syn.Config)
+	}
+	for _, kept := range []string{"Cloudron's start script regenerates the database", "name: psycopg2", "form_secret:", "federation_domain_whitelist: [chicagodsa.org]"} {
+		if !strings.Contains(syn.File, kept) {
+			t.Errorf("homeserver.yaml lacks %q:\n%s", kept, syn.File)
+		}
+	}
+	if !syn.HasBackup || strings.Contains(syn.Backup, "federation_domain_whitelist") || !strings.Contains(syn.Backup, "form_secret:") {
+		t.Errorf("backup %v:\n%s\nwant the package's file", syn.HasBackup, syn.Backup)
+	}
+	if st.Output("chat", "federation") != "allow-list (chicagodsa.org)" || st.Output("chat", "server_name") != "redrockdsa.org" ||
+		st.Output("chat", "federation_applied") == "" || st.Output("chat", "manual_action") != "" {
+		t.Errorf("chat outputs = %v", st.Step("chat").Outputs)
 	}
 
 	web := &http.Client{Transport: netx.Transport(r.Providers.Dialer, r.Providers.Roots)}
@@ -122,7 +137,11 @@ func TestChatSurvivesFailedTaskAndAdopts(t *testing.T) {
 	if len(apps["io.cloudron.surfer"]) != 0 {
 		t.Error("a landing page was installed with matrix_server_name: subdomain")
 	}
-	if got := loadState(t, r.Dir).Output("chat", "manual_action"); !strings.Contains(got, "server_name: matrix.redrockdsa.org") {
-		t.Errorf("manual_action = %q", got)
+	if syn := r.synapse(t); syn.Config.ServerName != "matrix.redrockdsa.org" || syn.Config.WhitelistSet ||
+		!strings.Contains(syn.File, `server_name: "matrix.redrockdsa.org"`) {
+		t.Errorf("Synapse runs with %+v; file:\n%s", syn.Config, syn.File)
+	}
+	if got := loadState(t, r.Dir).Output("chat", "server_name"); got != "matrix.redrockdsa.org" {
+		t.Errorf("server_name output = %q", got)
 	}
 }

@@ -62,3 +62,13 @@ type RemoteInstall struct {
 	Output     string // where the installer's standard output goes
 	From       int    // install-status: the first log line to show (1-based)
 }
+
+// SynapseConfig is the data of the synapse-config-*.sh.tmpl scripts.
+type SynapseConfig struct {
+	Path string // homeserver.yaml's host path (no single quote in it)
+	// Size is the new file's length, checked before it replaces the old.
+	Size int
+	// RefreshBackup replaces an existing backup: Synapse was seen running
+	// with the current file.
+	RefreshBackup bool
+}

@@ -164,6 +164,18 @@ func (c *Client) InstallApp(ctx context.Context, req InstallRequest) (appID, tas
 // error state, or installed but stopped, is an *AppError with Cloudron's
 // reason.
 func (c *Client) WaitApp(ctx context.Context, appID string, report func(percent int, message string)) (App, error) {
+	return c.waitApp(ctx, appID, false, report)
+}
+
+// WaitHealthy is WaitApp that also waits for the app's health check to
+// pass: health is null from a (re)start until the first check. An app
+// whose check fails (unhealthy, dead, error) after its task ended is an
+// *AppError: a restart that leaves it so means the app refused to start.
+func (c *Client) WaitHealthy(ctx context.Context, appID string, report func(percent int, message string)) (App, error) {
+	return c.waitApp(ctx, appID, true, report)
+}
+
+func (c *Client) waitApp(ctx context.Context, appID string, healthy bool, report func(percent int, message string)) (App, error) {
 	ctx, cancel := withWaitLimit(ctx, appWaitLimit)
 	defer cancel()
 	var last App
@@ -181,7 +193,7 @@ func (c *Client) WaitApp(ctx context.Context, appID string, report func(percent 
 			if a.RunState != "running" {
 				return false, &AppError{App: a, Message: "is installed but " + a.RunState}
 			}
-			return true, nil
+			return !healthy || a.Health == "healthy", unhealthy(a, healthy)
 		}
 		if report != nil && a.TaskID != "" {
 			// Progress is a nicety: a task that cannot be read now is
@@ -197,4 +209,13 @@ func (c *Client) WaitApp(ctx context.Context, appID string, report func(percent 
 		return last, fmt.Errorf("cloudron: %w", err)
 	}
 	return last, nil
+}
+
+// unhealthy is the error of a running app whose health check failed, when
+// health is waited for.
+func unhealthy(a App, healthy bool) error {
+	if !healthy || a.Health == "" || a.Health == "healthy" {
+		return nil
+	}
+	return &AppError{App: a, Message: "is running but " + a.Health}
 }

@@ -16,6 +16,16 @@ type CloudronAppView struct {
 	Subdomain         string `json:"subdomain"`
 	InstallationState string `json:"installationState"`
 	Version           string `json:"version"`
+	// Synapse: what a Synapse app runs with (its homeserver.yaml as of
+	// its last start).
+	Synapse *SynapseView `json:"synapse,omitempty"`
+}
+
+type SynapseView struct {
+	ServerName string `json:"server_name"`
+	// Whitelist is null when federation is open, [] when closed.
+	Whitelist *[]string `json:"federation_domain_whitelist"`
+	Error     string    `json:"error,omitempty"`
 }
 
 type CloudronMailView struct {
@@ -40,8 +50,16 @@ func cloudronView(d *world.Data) *CloudronView {
 	}
 	v := &CloudronView{Version: c.Version, Activated: c.Activated, Apps: []CloudronAppView{}, Mail: map[string]CloudronMailView{}}
 	for _, a := range c.Apps {
-		v.Apps = append(v.Apps, CloudronAppView{ID: a.ID, AppStoreID: a.AppStoreID, Subdomain: a.Subdomain,
-			InstallationState: a.InstallationState, Version: a.Version})
+		av := CloudronAppView{ID: a.ID, AppStoreID: a.AppStoreID, Subdomain: a.Subdomain,
+			InstallationState: a.InstallationState, Version: a.Version}
+		if s := a.Synapse; s != nil {
+			av.Synapse = &SynapseView{ServerName: s.ServerName, Error: s.Error}
+			if s.WhitelistSet {
+				list := append([]string{}, s.Whitelist...)
+				av.Synapse.Whitelist = &list
+			}
+		}
+		v.Apps = append(v.Apps, av)
 	}
 	for domain, m := range c.Mail {
 		mv := CloudronMailView{Enabled: m.Enabled, Mailboxes: []string{}, Lists: []string{}, Relay: m.Relay.Provider}

@@ -95,7 +95,8 @@ func viewApp(c *world.Cloudron, a *world.CloudronApp, now time.Time) appJSON {
 
 // runStateAndHealth: health is null until the app has started and passed
 // its first health check; the app-down fault shows a stopped, unhealthy
-// app.
+// app; a Synapse that refused its configuration fails its first check and
+// every later one (its container keeps restarting).
 func runStateAndHealth(a *world.CloudronApp, now time.Time) (string, *string) {
 	health := func(s string) *string { return &s }
 	switch {
@@ -103,6 +104,8 @@ func runStateAndHealth(a *world.CloudronApp, now time.Time) (string, *string) {
 		return "stopped", health("unhealthy")
 	case a.InstalledAt.IsZero() || a.RunState != "running" || a.HealthyAt.IsZero() || now.Before(a.HealthyAt):
 		return a.RunState, nil
+	case a.Synapse != nil && a.Synapse.Error != "":
+		return a.RunState, health("unhealthy")
 	}
 	return a.RunState, health("healthy")
 }

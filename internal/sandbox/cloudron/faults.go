@@ -34,6 +34,8 @@ func Faults() []world.FaultSpec {
 			Break:       breakCertChanged, Heal: healCertChanged},
 		{Name: FaultTaskFails, Kind: world.KindReliability,
 			Description: "The next Cloudron task (setup, install, update, backup…) ends with error {code: \"crashed\"}; =N for the next N."},
+		{Name: FaultSynapseConfigMangled, Kind: world.KindReliability,
+			Description: "At Synapse's next restart its start script leaves homeserver.yaml invalid: the app stays unhealthy until the file is fixed and the app restarted."},
 		{Name: FaultCertExpiring, Kind: world.KindDoctor,
 			Description: "The apps' TLS certificates expire in 10 days and did not renew.",
 			Break:       breakCertVariant(variantExpiring), Heal: healCertVariant(variantExpiring)},

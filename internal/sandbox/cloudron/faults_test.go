@@ -13,7 +13,7 @@ func TestFaultsAreListedWithTheirKinds(t *testing.T) {
 		FaultCertChanged: world.KindReliability, FaultTaskFails: world.KindReliability,
 		FaultCertExpiring: world.KindDoctor, FaultCertExpired: world.KindDoctor, FaultAppDown: world.KindDoctor,
 		FaultPlatformUpdate: world.KindDoctor, FaultAppUpdate: world.KindDoctor, FaultBackupsOld: world.KindDoctor,
-		FaultAdmin2FAOff: world.KindDoctor, FaultWellKnownMissing: world.KindDoctor,
+		FaultAdmin2FAOff: world.KindDoctor, FaultWellKnownMissing: world.KindDoctor, FaultSynapseConfigMangled: world.KindReliability,
 	}
 	specs := Faults()
 	if len(specs) != len(want) {

@@ -34,16 +34,22 @@ func finishTask(c *world.Cloudron, d *world.Data, t *world.CloudronTask, certs m
 		if cert := certs[app.FQDN()]; cert != nil {
 			setCert(c, cert)
 		}
+		if app.AppStoreID == synapseStoreID {
+			synapseInstalled(machineOf(d, c), app, t.EndsAt)
+		}
 	case "update":
 		app.InstallationState, app.Version, app.HealthyAt = "installed", t.Target, healthyAt
 		delete(c.Updates.Apps, app.ID)
 		addBackupIfTaken(c, t)
+		startedApp(c, d, app, t.EndsAt)
 	case "uninstall":
+		removeAppData(machineOf(d, c), app.ID)
 		removeApp(c, app)
 		return
 	case "restart", "start":
 		// A restart brings a crashed app back, as doctor's fix says.
 		app.InstallationState, app.RunState, app.Down, app.HealthyAt = "installed", "running", false, healthyAt
+		startedApp(c, d, app, t.EndsAt)
 	case "stop":
 		app.InstallationState, app.RunState = "installed", "stopped"
 	case "backup":
@@ -55,6 +61,14 @@ func finishTask(c *world.Cloudron, d *world.Data, t *world.CloudronTask, certs m
 	}
 	if app != nil {
 		app.TaskID, app.UpdatedAt = "", t.EndsAt
+	}
+}
+
+// startedApp is an app's container starting again: Synapse reads its
+// configuration file only then.
+func startedApp(c *world.Cloudron, d *world.Data, app *world.CloudronApp, at time.Time) {
+	if app.AppStoreID == synapseStoreID {
+		synapseStarted(d, machineOf(d, c), app, at)
 	}
 }
 

@@ -180,6 +180,29 @@ type CloudronApp struct {
 	HealthyAt   time.Time `json:"healthy_at,omitzero"`
 	// Down is the app-down fault: stopped and unhealthy.
 	Down bool `json:"down,omitempty"`
+	// Synapse is what a Synapse app loaded from its homeserver.yaml when
+	// it last (re)started: the file on the machine may say otherwise.
+	Synapse *SynapseConfig `json:"synapse,omitempty"`
+}
+
+// SynapseConfig is a Synapse app's effective configuration, as far as
+// chapterctl and doctor look at it. Owned by internal/sandbox/cloudron.
+type SynapseConfig struct {
+	ServerName string `json:"server_name,omitempty"`
+	// Whitelist is federation_domain_whitelist when WhitelistSet: an empty
+	// list refuses every server; unset allows all.
+	Whitelist    []string `json:"federation_domain_whitelist,omitempty"`
+	WhitelistSet bool     `json:"whitelist_set,omitempty"`
+	// WhitelistEndpoint is federation_whitelist_endpoint_enabled.
+	WhitelistEndpoint bool `json:"whitelist_endpoint,omitempty"`
+	// TrustedKeyServers are the notaries' server names (Synapse's default,
+	// matrix.org, when the key is absent).
+	TrustedKeyServers []string `json:"trusted_key_servers,omitempty"`
+	// Error is why Synapse refused to start (the file is not valid YAML,
+	// or a value is wrong): the app is unhealthy until it is fixed and the
+	// app restarted.
+	Error    string    `json:"error,omitempty"`
+	LoadedAt time.Time `json:"loaded_at"`
 }
 
 // FQDN is the app's host name.
