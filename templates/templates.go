@@ -62,3 +62,9 @@ type RemoteInstall struct {
 	Output     string // where the installer's standard output goes
 	From       int    // install-status: the first log line to show (1-based)
 }
+
+// Port25Check is the data of port25-check.sh.tmpl.
+type Port25Check struct {
+	Hosts   []string // mail servers whose port 25 is tried, in order
+	Timeout int      // seconds per try
+}
