@@ -59,9 +59,11 @@ func prepareSandbox(opts *InitOptions, domain string) error {
 	if err != nil {
 		return err
 	}
-	if stored[secrets.DigitalOceanToken] != data.Tokens.DigitalOcean || stored[secrets.GandiToken] != data.Tokens.Gandi {
+	if stored[secrets.DigitalOceanToken] != data.Tokens.DigitalOcean || stored[secrets.GandiToken] != data.Tokens.Gandi ||
+		stored[secrets.MailgunAPIKey] != data.Tokens.Mailgun {
 		stored[secrets.DigitalOceanToken] = data.Tokens.DigitalOcean
 		stored[secrets.GandiToken] = data.Tokens.Gandi
+		stored[secrets.MailgunAPIKey] = data.Tokens.Mailgun
 		if err := secrets.Save(dir.SecretsFile(), stored); err != nil {
 			return err
 		}

@@ -41,6 +41,7 @@ func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword
 		// is left for a person to do, rather than pretend it was done.
 		fmt.Fprintf(out, "\n%s One thing chapterctl cannot do for you:\n%s\n", io.Mark(ui.MarkWarn), action)
 	}
+	printMailSettings(io, cfg, st)
 	return nil
 }
 

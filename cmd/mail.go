@@ -43,7 +43,7 @@ server cannot send on port 25, --relay mailgun sends through Mailgun instead.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl mail enable")
+			return mailEnableRun(c.Context(), opts)
 		},
 	}
 	flags := c.Flags()
