@@ -13,10 +13,7 @@ import (
 // With only an SMTP login the organizer made at Mailgun, the relay is set
 // with it and the records to add by hand are recorded.
 func TestMailRelayWithTheOrganizersSMTPLogin(t *testing.T) {
-	cfg := mailChapter()
-	cfg.Mail.Relay = chapter.RelayMailgun
-	cfg.Webmail = chapter.WebmailNone
-	r := mailRun(t, cfg)
+	cfg, r := relayRun(t)
 	ctx := context.Background()
 	withMailgunKey(r)
 	api := r.Providers.Mailgun.API("us")
@@ -47,10 +44,7 @@ func TestMailRelayWithTheOrganizersSMTPLogin(t *testing.T) {
 // A wrong SMTP password: Cloudron's login test refuses it, and the error
 // says so without the password.
 func TestMailRelayWrongPasswordIsRefused(t *testing.T) {
-	cfg := mailChapter()
-	cfg.Mail.Relay = chapter.RelayMailgun
-	cfg.Webmail = chapter.WebmailNone
-	r := mailRun(t, cfg)
+	cfg, r := relayRun(t)
 	r.Providers.Mailgun = &MailgunAccess{SMTPLogin: "nobody@" + cfg.Domain, SMTPPassword: "wrong-password-123"}
 	err := r.Apply(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "535") || strings.Contains(err.Error(), "wrong-password-123") {
@@ -84,10 +78,7 @@ func TestMailBlocklistedIPGetsAdvice(t *testing.T) {
 // Mailgun that never verifies: verifyRelayDomain gives up when its time
 // is over, naming the records Mailgun found wrong.
 func TestVerifyRelayDomainGivesUpNamingTheRecords(t *testing.T) {
-	cfg := mailChapter()
-	cfg.Mail.Relay = chapter.RelayMailgun
-	cfg.Webmail = chapter.WebmailNone
-	r := mailRun(t, cfg)
+	_, r := relayRun(t)
 	withMailgunKey(r)
 	if err := r.Apply(context.Background()); err != nil {
 		t.Fatal(err)

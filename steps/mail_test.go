@@ -42,6 +42,16 @@ func mailRun(t *testing.T, cfg *chapter.Config) *cloudronRun {
 	return r
 }
 
+// relayRun is mailRun for a chapter that asks for the Mailgun relay and
+// no webmail (the relay tests do not need its install).
+func relayRun(t *testing.T) (*chapter.Config, *cloudronRun) {
+	t.Helper()
+	cfg := mailChapter()
+	cfg.Mail.Relay = chapter.RelayMailgun
+	cfg.Webmail = chapter.WebmailNone
+	return cfg, mailRun(t, cfg)
+}
+
 // withMailgunKey gives the run the key the world issued, as cmd does.
 func withMailgunKey(r *cloudronRun) {
 	var key string
@@ -206,10 +216,7 @@ func TestMailRelayThroughMailgunAPI(t *testing.T) {
 // A run killed after Mailgun made the domain and the login, and after
 // Cloudron made a mailbox, is finished by the rerun without duplicates.
 func TestMailRerunAfterKillMakesNoDuplicates(t *testing.T) {
-	cfg := mailChapter()
-	cfg.Mail.Relay = chapter.RelayMailgun
-	cfg.Webmail = chapter.WebmailNone
-	r := mailRun(t, cfg)
+	cfg, r := relayRun(t)
 	withMailgunKey(r)
 	ctx := context.Background()
 	r.applyEarlier(t)
@@ -256,10 +263,7 @@ func TestMailRerunAfterKillMakesNoDuplicates(t *testing.T) {
 }
 
 func TestMailRelayWithoutAccessIsAnInputError(t *testing.T) {
-	cfg := mailChapter()
-	cfg.Mail.Relay = chapter.RelayMailgun
-	cfg.Webmail = chapter.WebmailNone
-	r := mailRun(t, cfg)
+	_, r := relayRun(t)
 	err := r.Apply(context.Background())
 	var input *InputError
 	if !errors.As(err, &input) || input.Field != "MAILGUN_API_KEY" || !strings.Contains(err.Error(), "MAILGUN_SMTP_LOGIN") {
