@@ -15,9 +15,11 @@ import (
 )
 
 // mailEnableSteps are the steps `mail enable` runs, in order: the one
-// place to add dns-records and verify once this build has them.
+// place to add dns-records and verify once this build has them. dns-host
+// comes first: a webmail chosen since init needs its A record before
+// Cloudron's install of it can finish.
 func mailEnableSteps() []steps.Step {
-	return []steps.Step{steps.NewMail()}
+	return []steps.Step{steps.NewDNSHost(), steps.NewMail()}
 }
 
 func mailEnableRun(ctx context.Context, opts *MailEnableOptions) error {

@@ -86,30 +86,68 @@ func relayAPI(env *Env) *mailgun.Client {
 var errNoMailgunAccess = &InputError{Field: "MAILGUN_API_KEY", Msg: "mail.relay is mailgun, but no Mailgun access was given: set MAILGUN_API_KEY (" +
 	mailgun.KeyHelp + "), or MAILGUN_SMTP_LOGIN and MAILGUN_SMTP_PASSWORD, then run the command again"}
 
+// relaySetup is how the relay is to be set up in this run.
+type relaySetup struct {
+	mode     string          // relayNone, relayMailgunAPI or relayMailgunSMTP
+	api      *mailgun.Client // nil: the sending domain cannot be checked this run
+	want     cloudron.Relay  // the relay Cloudron should have (Password aside)
+	password string          // the organizer's SMTP password, when given
+}
+
+// relaySetup decides from chapter.yaml, the Mailgun access given and what
+// Cloudron relays with now. A relay made through the API earlier is kept
+// as it is when this run has no key (it cannot be checked, and nothing
+// needs doing).
+func (s Mail) relaySetup(env *Env, have cloudron.Relay) (relaySetup, error) {
+	cfg := env.Config
+	if cfg.Mail.Relay != chapter.RelayMailgun {
+		return relaySetup{mode: relayNone}, nil
+	}
+	if api := relayAPI(env); api != nil {
+		want, _ := wantedRelay(cfg, relayLogin(cfg.Domain))
+		return relaySetup{mode: relayMailgunAPI, api: api, want: want}, nil
+	}
+	if env.Output(s.ID(), mailRelay) == relayMailgunAPI {
+		if want, _ := wantedRelay(cfg, env.Output(s.ID(), mailSMTPLogin)); relayMatches(have, want) {
+			return relaySetup{mode: relayMailgunAPI, want: want}, nil
+		}
+	}
+	if m := env.Providers.Mailgun; m != nil && m.SMTPLogin != "" && m.SMTPPassword != "" {
+		want, _ := wantedRelay(cfg, m.SMTPLogin)
+		return relaySetup{mode: relayMailgunSMTP, want: want, password: m.SMTPPassword}, nil
+	}
+	if have.Provider == relayProvider {
+		if want, _ := wantedRelay(cfg, have.Username); relayMatches(have, want) {
+			return relaySetup{mode: relayMailgunSMTP, want: want}, nil
+		}
+	}
+	return relaySetup{}, errNoMailgunAccess
+}
+
 func (s Mail) planRelay(ctx context.Context, env *Env, have cloudron.Relay) ([]Item, error) {
 	cfg := env.Config
 	var items []Item
 	if advice := currentAdvice(env); env.Output(s.ID(), mailRelayAdvice) != advice && env.Output(s.ID(), mailPort25) != "" {
 		items = append(items, Item{Action: Update, Resource: "advice on outgoing mail", Detail: orNone(advice)})
 	}
-	api := relayAPI(env)
-	login := relayLogin(cfg.Domain)
-	if api == nil {
-		login = s.smtpLogin(env, have)
+	setup, err := s.relaySetup(env, have)
+	if err != nil {
+		return nil, err
 	}
-	want, ok := wantedRelay(cfg, login)
-	if !ok {
+	if env.Output(s.ID(), mailRelay) != setup.mode {
+		items = append(items, Item{Action: Update, Resource: "outgoing mail relay", Detail: setup.mode})
+	}
+	if setup.mode == relayNone {
 		return items, nil
 	}
-	if api == nil {
-		if !relayMatches(have, want) {
-			if login == "" {
-				return nil, errNoMailgunAccess
-			}
-			items = append(items, Item{Action: Update, Resource: "Cloudron's outgoing relay", Detail: want.Host + ":587 as " + login})
+	relayItem := Item{Action: Update, Resource: "Cloudron's outgoing relay", Detail: setup.want.Host + ":587 as " + setup.want.Username}
+	if setup.api == nil {
+		if !relayMatches(have, setup.want) {
+			items = append(items, relayItem)
 		}
 		return items, nil
 	}
+	api, login := setup.api, setup.want.Username
 	d, found, err := api.Domain(ctx, cfg.Domain)
 	if err != nil {
 		return nil, err
@@ -117,8 +155,7 @@ func (s Mail) planRelay(ctx context.Context, env *Env, have cloudron.Relay) ([]I
 	if !found {
 		return append(items,
 			Item{Action: Create, Resource: "Mailgun sending domain " + cfg.Domain, Detail: "region " + cfg.Mail.RelayRegion},
-			Item{Action: Create, Resource: "Mailgun SMTP login " + login},
-			Item{Action: Update, Resource: "Cloudron's outgoing relay", Detail: want.Host + ":587"}), nil
+			Item{Action: Create, Resource: "Mailgun SMTP login " + login}, relayItem), nil
 	}
 	tracking, err := api.Tracking(ctx, cfg.Domain)
 	if err != nil {
@@ -136,22 +173,10 @@ func (s Mail) planRelay(ctx context.Context, env *Env, have cloudron.Relay) ([]I
 	if env.Output(s.ID(), mailRelayRecords) != relayRecords(d) {
 		items = append(items, Item{Action: Update, Resource: "Mailgun's records for the DNS step", Detail: "SPF include, DKIM, tracking CNAME"})
 	}
-	if !relayMatches(have, want) {
-		items = append(items, Item{Action: Update, Resource: "Cloudron's outgoing relay", Detail: want.Host + ":587 as " + login})
+	if !relayMatches(have, setup.want) {
+		items = append(items, relayItem)
 	}
 	return items, nil
-}
-
-// smtpLogin is the organizer's own SMTP login: given now, else the one
-// Cloudron already relays with.
-func (Mail) smtpLogin(env *Env, have cloudron.Relay) string {
-	if m := env.Providers.Mailgun; m != nil && m.SMTPLogin != "" && m.SMTPPassword != "" {
-		return m.SMTPLogin
-	}
-	if have.Provider == relayProvider {
-		return have.Username
-	}
-	return ""
 }
 
 // credentialKnown: chapterctl made login, keeps its password, and Mailgun
@@ -175,36 +200,21 @@ func (s Mail) credentialKnown(ctx context.Context, env *Env, api *mailgun.Client
 
 func (s Mail) applyRelay(ctx context.Context, env *Env, client *cloudron.Client, have cloudron.Relay) error {
 	cfg := env.Config
-	mode, password := relayNone, ""
-	api := relayAPI(env)
-	login := relayLogin(cfg.Domain)
-	if api == nil {
-		login = s.smtpLogin(env, have)
-		if m := env.Providers.Mailgun; m != nil {
-			password = m.SMTPPassword
-		}
+	setup, err := s.relaySetup(env, have)
+	if err != nil {
+		return err
 	}
-	want, ok := wantedRelay(cfg, login)
-	switch {
-	case !ok:
-	case api != nil:
-		mode = relayMailgunAPI
-		var err error
-		if password, err = s.setUpSendingDomain(ctx, env, api, login); err != nil {
-			return err
-		}
-	case login == "":
-		return errNoMailgunAccess
-	default:
-		mode = relayMailgunSMTP
-		if err := env.Record(mailRelayManual, smtpOnlyAction(cfg)); err != nil {
+	password := setup.password
+	if setup.api != nil {
+		if password, err = s.setUpSendingDomain(ctx, env, setup.api, setup.want.Username); err != nil {
 			return err
 		}
 	}
-	if ok && !relayMatches(have, want) {
+	if setup.mode != relayNone && !relayMatches(have, setup.want) {
 		if password == "" {
 			return errNoMailgunAccess
 		}
+		want := setup.want
 		want.Password = password
 		// Mailgun lets an unverified domain's logins send (capped at 300 a
 		// day until verified), so Cloudron's login test passes now, before
@@ -213,12 +223,14 @@ func (s Mail) applyRelay(ctx context.Context, env *Env, client *cloudron.Client,
 			return err
 		}
 	}
-	if mode != relayMailgunSMTP && env.Output(s.ID(), mailRelayManual) != "" {
-		if err := env.Record(mailRelayManual, ""); err != nil {
-			return err
-		}
+	manual := ""
+	if setup.mode == relayMailgunSMTP {
+		manual = smtpOnlyAction(cfg)
 	}
-	if err := env.Record(mailRelay, mode); err != nil {
+	if err := env.Record(mailRelayManual, manual); err != nil {
+		return err
+	}
+	if err := env.Record(mailRelay, setup.mode); err != nil {
 		return err
 	}
 	return env.Record(mailRelayAdvice, currentAdvice(env))

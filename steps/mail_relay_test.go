@@ -96,3 +96,29 @@ func TestVerifyRelayDomainGivesUpNamingTheRecords(t *testing.T) {
 		t.Error("no progress while waiting for Mailgun")
 	}
 }
+
+// Killed right after Cloudron took the relay, before the step recorded
+// how it was set up: the rerun records it (verify depends on it) and
+// sends nothing that changes the world.
+func TestMailRecordsTheRelayAfterAKillWithoutTouchingTheWorld(t *testing.T) {
+	_, r := relayRun(t)
+	withMailgunKey(r)
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	store, st := openState(t, r.sandboxRun)
+	st.Step("mail").SetOutput("relay", "")
+	if err := store.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	before := len(r.mutations(t))
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := loadState(t, r.Dir).Output("mail", "relay"); got != "mailgun-api" {
+		t.Errorf("relay output %q after the rerun", got)
+	}
+	if after := r.mutations(t); len(after) != before {
+		t.Errorf("the rerun sent %d mutating requests: %+v", len(after)-before, after[before:])
+	}
+}
