@@ -94,6 +94,11 @@ func (s Mail) Plan(ctx context.Context, env *Env) (Change, error) {
 	}
 	token := env.Secret(secrets.CloudronToken)
 	if token == "" || env.Output(platformSetupStep, "api_token") == "" {
+		// A relay that cannot be set up stops the run now, before the
+		// droplet is made, not at the end.
+		if _, err := s.relaySetup(env, cloudron.Relay{}); err != nil {
+			return Change{}, err
+		}
 		return Change{Items: []Item{{Action: Create, Resource: "email for " + cfg.Domain, Detail: "once Cloudron is set up"}}}, nil
 	}
 	client := dashboardCloudron(env, token)

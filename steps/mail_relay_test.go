@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,21 @@ func TestMailRecordsTheRelayAfterAKillWithoutTouchingTheWorld(t *testing.T) {
 	}
 	if after := r.mutations(t); len(after) != before {
 		t.Errorf("the rerun sent %d mutating requests: %+v", len(after)-before, after[before:])
+	}
+}
+
+// Before Cloudron exists, a relay with no Mailgun access already stops the
+// plan: init must not make a droplet it cannot finish.
+func TestMailPlanWithoutMailgunAccessStopsEarly(t *testing.T) {
+	cfg := mailChapter()
+	cfg.Mail.Relay = chapter.RelayMailgun
+	r := newSandboxRun(t, cfg, NewMail())
+	_, err := r.Plan(context.Background())
+	var input *InputError
+	if !errors.As(err, &input) || input.Field != "MAILGUN_API_KEY" {
+		t.Fatalf("Plan = %v, want the input error naming MAILGUN_API_KEY", err)
+	}
+	if len(r.mutations(t)) != 0 {
+		t.Error("the plan changed the world")
 	}
 }
