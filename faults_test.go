@@ -72,9 +72,10 @@ func TestInitSurvivesEveryReliabilityFault(t *testing.T) {
 			}
 			var w worldView
 			json.Unmarshal(raw, &w)
-			if len(w.Droplets) != 1 || len(w.SSHKeys) != 1 || len(w.Firewalls) != 1 || w.Cloudron == nil || len(w.Cloudron.Apps) != 3 {
+			if len(w.Droplets) != 1 || len(w.SSHKeys) != 1 || len(w.Firewalls) != 1 || w.Cloudron == nil || len(w.Cloudron.Apps) != wantApps {
 				t.Fatalf("world after init: %s", raw)
 			}
+			w.checkMail(t)
 		})
 	}
 }

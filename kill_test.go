@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,11 @@ region: nyc3
 size: s-2vcpu-4gb
 chat: matrix
 matrix_server_name: domain
+mail:
+  mailboxes: [maria, info]
+  lists: {board: [maria, info]}
+  catch_all: [maria]
+  relay: mailgun
 `
 
 // sandboxFolder makes a sandbox chapter folder whose world runs at time
@@ -111,7 +117,27 @@ type worldView struct {
 		Apps []struct {
 			AppStoreID string `json:"appStoreId"`
 		} `json:"apps"`
+		Mail map[string]struct {
+			Enabled   bool     `json:"enabled"`
+			Mailboxes []string `json:"mailboxes"`
+			Lists     []string `json:"lists"`
+			Relay     string   `json:"relay"`
+		} `json:"mail"`
 	} `json:"cloudron"`
+}
+
+// wantApps are the apps of killChapter: Synapse, Element, the landing
+// page and Roundcube.
+const wantApps = 4
+
+// checkMail fails unless the world has killChapter's mail, each once.
+func (w worldView) checkMail(t *testing.T) {
+	t.Helper()
+	m := w.Cloudron.Mail["redrockdsa.org"]
+	if !m.Enabled || !slices.Equal(m.Mailboxes, []string{"maria", "info"}) || !slices.Equal(m.Lists, []string{"board"}) ||
+		m.Relay != "mailgun-smtp" {
+		t.Errorf("mail = %+v, want mailboxes maria and info, the list board, the Mailgun relay", m)
+	}
 }
 
 // TestKillAtEveryMutationThenRerun ends chapterctl right after the world
@@ -152,9 +178,10 @@ func TestKillAtEveryMutationThenRerun(t *testing.T) {
 					t.Errorf("%d apps %s", n, id)
 				}
 			}
-			if len(apps) != 3 {
-				t.Errorf("apps = %v, want Synapse, Element and the landing page", apps)
+			if len(apps) != wantApps {
+				t.Errorf("apps = %v, want Synapse, Element, the landing page and Roundcube", apps)
 			}
+			w.checkMail(t)
 		})
 	}
 }

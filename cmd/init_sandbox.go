@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -59,9 +60,16 @@ func prepareSandbox(opts *InitOptions, domain string) error {
 	if err != nil {
 		return err
 	}
-	if stored[secrets.DigitalOceanToken] != data.Tokens.DigitalOcean || stored[secrets.GandiToken] != data.Tokens.Gandi {
+	// The Mailgun key too, so that relay: mailgun works end to end (a
+	// world older than the Mailgun simulator has none).
+	mailgunKey := cmp.Or(data.Tokens.Mailgun, stored[secrets.MailgunAPIKey])
+	if stored[secrets.DigitalOceanToken] != data.Tokens.DigitalOcean || stored[secrets.GandiToken] != data.Tokens.Gandi ||
+		stored[secrets.MailgunAPIKey] != mailgunKey {
 		stored[secrets.DigitalOceanToken] = data.Tokens.DigitalOcean
 		stored[secrets.GandiToken] = data.Tokens.Gandi
+		if mailgunKey != "" {
+			stored[secrets.MailgunAPIKey] = mailgunKey
+		}
 		if err := secrets.Save(dir.SecretsFile(), stored); err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword
 	}
 	fmt.Fprintf(out, "  SSH        ssh -i .chapterctl/id_ed25519 -o UserKnownHostsFile=.chapterctl/known_hosts root@%s\n", cfg.Hostname())
 	printFederation(io, cfg, st)
+	printMailSettings(io, cfg, st)
 	return nil
 }
 

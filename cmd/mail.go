@@ -34,7 +34,12 @@ func NewCmdMailEnable(f *Factory, runF func(context.Context, *MailEnableOptions)
 		Short: "Enable email for the chapter's domain",
 		Long: `Enable Cloudron email for the domain: mailboxes, mailing lists, the catch-all,
 webmail, and the DNS records mail needs. Flags add to chapter.yaml. When the
-server cannot send on port 25, --relay mailgun sends through Mailgun instead.`,
+server cannot send on port 25, --relay mailgun sends through Mailgun instead:
+with MAILGUN_API_KEY (or the key typed at a hidden prompt) chapterctl sets the
+sending domain up itself; with only MAILGUN_SMTP_LOGIN and MAILGUN_SMTP_PASSWORD
+it uses that login and prints the records to add at Mailgun. A list member is a
+mailbox name or an outside address. At the end it prints the settings for mail
+apps.`,
 		Example: `  chapterctl mail enable
   chapterctl mail enable --mailbox info --list members=maria,info
   chapterctl mail enable --relay mailgun`,
@@ -43,7 +48,7 @@ server cannot send on port 25, --relay mailgun sends through Mailgun instead.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl mail enable")
+			return mailEnableRun(c.Context(), opts)
 		},
 	}
 	flags := c.Flags()

@@ -87,6 +87,7 @@ func newStepRun(ctx context.Context, f *Factory, cfg *chapter.Config, command st
 				}
 				return cloudron.New(baseURL, c.Dialer, opts)
 			},
+			Mailgun: mailgunAccess(f, stored, c),
 		},
 	}
 	return run, nil

@@ -61,3 +61,11 @@ func (c Change) MarshalJSON() ([]byte, error) {
 		Items []Item `json:"items"`
 	}{items})
 }
+
+// orNone is s, or "none" where an empty detail would read as a mistake.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

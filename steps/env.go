@@ -8,6 +8,7 @@ import (
 	"github.com/chapterctl/chapterctl/internal/digitalocean"
 	"github.com/chapterctl/chapterctl/internal/dnsq"
 	"github.com/chapterctl/chapterctl/internal/gandi"
+	"github.com/chapterctl/chapterctl/internal/mailgun"
 	"github.com/chapterctl/chapterctl/internal/netx"
 	"github.com/chapterctl/chapterctl/internal/secrets"
 	"github.com/chapterctl/chapterctl/internal/workdir"
@@ -28,6 +29,18 @@ type Providers struct {
 	// Cloudron builds a box API client for baseURL with opts; steps add the
 	// pin or the token they hold.
 	Cloudron func(baseURL string, opts cloudron.Options) *cloudron.Client
+	// Mailgun is the organizer's Mailgun access for the outbound relay;
+	// nil when none was given. Its secrets stay here, never in the state.
+	Mailgun *MailgunAccess
+}
+
+// MailgunAccess is how the mail step may reach Mailgun: an account API
+// key (API non-nil), or only an SMTP login the organizer made themselves.
+type MailgunAccess struct {
+	// API returns a client of region's API with the organizer's key; nil
+	// when no key was given.
+	API                     func(region string) *mailgun.Client
+	SMTPLogin, SMTPPassword string
 }
 
 // Progress shows what a step is doing. Every wait over a second reports

@@ -72,3 +72,9 @@ type SynapseConfig struct {
 	// with the current file.
 	RefreshBackup bool
 }
+
+// Port25Check is the data of port25-check.sh.tmpl.
+type Port25Check struct {
+	Hosts   []string // mail servers whose port 25 is tried, in order
+	Timeout int      // seconds per try
+}

@@ -54,7 +54,7 @@ func (v *validator) mail(c *Config) {
 		if len(m.Lists[name]) == 0 {
 			v.add(v.line(path), path, "%s has no members; add at least one mailbox or remove the list", path)
 		}
-		v.recipients(path, m.Lists[name], recipients)
+		v.listMembers(path, m.Lists[name], recipients)
 	}
 	v.recipients("mail.catch_all", m.CatchAll, recipients)
 }
@@ -66,6 +66,8 @@ func (v *validator) recipients(path string, entries []string, known map[string]b
 	for i, entry := range entries {
 		line := v.line(fmt.Sprintf("%s[%d]", path, i))
 		switch {
+		case strings.Contains(entry, "@") && path != "mail.catch_all":
+			// an outside address, checked by listMembers
 		case !known[entry]:
 			v.add(line, path, "%s %q is not a mailbox; add it to mail.mailboxes or use the organizer's username", path, entry)
 		case seen[entry]:
@@ -73,6 +75,22 @@ func (v *validator) recipients(path string, entries []string, known map[string]b
 		}
 		seen[entry] = true
 	}
+}
+
+// listMembers checks a list's members: the chapter's mailboxes, or
+// addresses outside the domain (Cloudron lists take any full address,
+// cloudron.md §9). The catch-all takes mailboxes only.
+func (v *validator) listMembers(path string, entries []string, known map[string]bool) {
+	for i, entry := range entries {
+		if !strings.Contains(entry, "@") {
+			continue
+		}
+		user, host, _ := strings.Cut(entry, "@")
+		if user == "" || !strings.Contains(host, ".") || strings.ContainsAny(entry, " ,<>\"") || strings.Count(entry, "@") > 1 {
+			v.add(v.line(fmt.Sprintf("%s[%d]", path, i)), path, "%s %q is not an email address; use a mailbox name or name@example.net", path, entry)
+		}
+	}
+	v.recipients(path, entries, known)
 }
 
 // mailDisabled refuses mail settings that would do nothing with mail off, so turning
@@ -101,6 +119,8 @@ func localPartProblem(s string) string {
 	switch {
 	case s == "":
 		return "is empty; give a name like info"
+	case slices.Contains(cloudronReserved, s):
+		return "is reserved by Cloudron; choose another name"
 	case len(s) > 64:
 		return "is longer than 64 characters"
 	case strings.ToLower(s) != s:

@@ -170,3 +170,34 @@ func TestValidateConfigBuiltInCode(t *testing.T) {
 		})
 	}
 }
+
+func TestMailNamesAndListMembers(t *testing.T) {
+	base := func() Config {
+		c := Default()
+		c.Domain, c.Region, c.Size = "redrockdsa.org", "nyc3", "s-2vcpu-4gb"
+		c.Organizer = Organizer{Username: "maria", Email: "maria@example.net", DisplayName: "Maria"}
+		c.MatrixServerName = MatrixServerNameDomain
+		c.Mail.Mailboxes = []string{"info"}
+		return c
+	}
+	tests := []struct {
+		name string
+		edit func(c *Config)
+		want string // "" when valid
+	}{
+		{"outside member", func(c *Config) { c.Mail.Lists = map[string][]string{"board": {"maria", "t@example.net"}} }, ""},
+		{"bad outside member", func(c *Config) { c.Mail.Lists = map[string][]string{"board": {"t@nowhere"}} }, "is not an email address"},
+		{"unknown mailbox member", func(c *Config) { c.Mail.Lists = map[string][]string{"board": {"bob"}} }, "is not a mailbox"},
+		{"reserved mailbox", func(c *Config) { c.Mail.Mailboxes = []string{"postmaster"} }, "reserved by Cloudron"},
+		{"reserved list", func(c *Config) { c.Mail.Lists = map[string][]string{"admin": {"maria"}} }, "reserved by Cloudron"},
+		{"outside catch-all", func(c *Config) { c.Mail.CatchAll = []string{"t@example.net"} }, "is not a mailbox"},
+	}
+	for _, tt := range tests {
+		c := base()
+		tt.edit(&c)
+		err := c.Validate()
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}

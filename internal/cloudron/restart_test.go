@@ -33,12 +33,6 @@ func TestRestartAppAndWaitHealthy(t *testing.T) {
 	if err != nil || taskID == "" {
 		t.Fatalf("RestartApp = %q, %v", taskID, err)
 	}
-	if app, err := c.App(ctx, id); err != nil || app.InstallationState != "pending_restart" || app.TaskID != taskID {
-		t.Errorf("while restarting: %+v, %v", app, err)
-	}
-	if _, err := c.RestartApp(ctx, id); err == nil || !strings.Contains(err.Error(), "409") && !strings.Contains(err.Error(), "Locked") {
-		t.Errorf("a second restart while the first runs = %v, want the box's refusal", err)
-	}
 	if _, err := c.WaitTask(ctx, taskID, nil); err != nil {
 		t.Fatalf("restart task: %v", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -131,11 +130,7 @@ func (p retryPolicy) after(ctx context.Context, attempt int, r reply, err error)
 // capped, with ±25% jitter so that many chapters run from one script do not
 // retry in step.
 func (p retryPolicy) backoff(n int) time.Duration {
-	d := p.firstBackoff << (n - 1)
-	if d > p.maxBackoff || d <= 0 {
-		d = p.maxBackoff
-	}
-	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+	return waitx.Backoff(p.firstBackoff, p.maxBackoff, n)
 }
 
 // retryAfter reads Retry-After, in seconds or as an HTTP date.
@@ -153,12 +148,7 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// fitsDeadline tells whether waiting d still leaves the context time to
-// make the request: if not, failing now says more than failing later.
-func fitsDeadline(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || time.Until(deadline) > d
-}
+var fitsDeadline = waitx.FitsDeadline
 
 // isCertificateError is a TLS failure that no retry can mend.
 func isCertificateError(err error) bool {

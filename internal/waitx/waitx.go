@@ -5,6 +5,7 @@ package waitx
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 )
 
@@ -22,4 +23,22 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Backoff is the pause after the n-th failure (from 1): doubling from
+// first, capped at most, with ±25% jitter so that many chapters run from
+// one script do not retry in step.
+func Backoff(first, most time.Duration, n int) time.Duration {
+	d := first << (n - 1)
+	if d > most || d <= 0 {
+		d = most
+	}
+	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+}
+
+// FitsDeadline tells whether waiting d still leaves ctx time to make the
+// request: if not, failing now says more than failing later.
+func FitsDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) > d
 }
