@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chapterctl/chapterctl/internal/dnsplan"
 	"github.com/chapterctl/chapterctl/internal/gandi"
 )
 
@@ -65,7 +66,7 @@ func hostDiff(zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite
 			case len(cur.Values) == 0:
 			case len(want.Values) > 0 && sameValues(cur, want):
 				w.owner = ownedByUs
-			case isGandiDefault(cur):
+			case dnsplan.IsGandiDefault(cur):
 				w.owner = ownedByGandi
 			default:
 				w.owner = ownedBySomeone
@@ -98,7 +99,7 @@ func hostWriteItem(domain string, w hostWrite, opts Options) Item {
 	case ownedByGandi:
 		item.Detail = fmt.Sprintf("Gandi's default record (%s); --yes replaces it", was)
 	case ownedBySomeone:
-		if replaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type) {
+		if dnsplan.ReplaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type) {
 			item.Detail = fmt.Sprintf("was %s; replaced as --replace %s asked", was, w.key())
 		} else {
 			item.Detail = fmt.Sprintf("conflict: %s is someone else's record (%s); rerun with --replace %s to replace it", w.key(), was, w.key())
@@ -122,7 +123,7 @@ func hostConsent(domain string, writes []hostWrite, opts Options) error {
 		case w.owner == ownedByGandi && !opts.Yes:
 			refusals = append(refusals, fmt.Errorf("%s has Gandi's default %s record (%s), which chapterctl must replace; "+
 				"rerun with --yes to allow it", fqdn, w.want.Type, was))
-		case w.owner == ownedBySomeone && !replaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type):
+		case w.owner == ownedBySomeone && !dnsplan.ReplaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type):
 			refusals = append(refusals, fmt.Errorf("%s already has a %s record (%s) that chapterctl did not make; "+
 				"to replace it, rerun with --replace %s", fqdn, w.want.Type, was, w.key()))
 		}
