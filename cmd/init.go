@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -174,6 +175,9 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 		if !ok {
 			return ui.ErrCancelled
 		}
+		// The organizer's yes to a plan that lists Gandi's defaults is the
+		// consent --yes gives; conflicts still need their own yes.
+		runner.Options.Yes = true
 	}
 	return runner.Apply(ctx)
 }
@@ -185,8 +189,8 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 func askConsents(io *ui.IOStreams, runner *steps.Runner, view planView) error {
 	for _, s := range view.Steps {
 		for _, item := range s.Change.Items {
-			if item.NeedsConsent == "" {
-				continue
+			if item.NeedsConsent == "" || slices.Contains(runner.Options.Replace, item.NeedsConsent) {
+				continue // asked already (two steps can need one name)
 			}
 			if !io.CanPrompt() {
 				// Stop before anything is created, not half-way through.

@@ -274,6 +274,18 @@ func TestDiffMergesMailgunAndNeverItsMX(t *testing.T) {
 	}
 }
 
+func TestCloudronsSPFEchoIsNotMerged(t *testing.T) {
+	// Cloudron's resolver still saw Gandi's SPF: its expected value echoes
+	// Gandi's include, which must not come back into the record.
+	in := chapterInputs("v=DKIM1; t=s; p=AAAA")
+	in.Mail[1].Current = "v=spf1 include:_mailcust.gandi.net ?all"
+	in.Mail[1].Expected = "v=spf1 a:my.redrockdsa.org include:_mailcust.gandi.net ?all"
+	got := byKey(Diff(domain, gandiZone(), mustWants(t, in), Policy{}))["@/TXT"]
+	if !slices.Equal(got.Wanted, []string{"v=spf1 a:my.redrockdsa.org ~all"}) {
+		t.Errorf("SPF %q", got.Wanted)
+	}
+}
+
 func TestExpectedIsTheWholeRRSets(t *testing.T) {
 	zone := gandiZone(gandi.RRSet{Name: "@", Type: "TXT", TTL: 3600, Values: []string{`"google-site-verification=abc123"`, `"v=spf1 include:_spf.google.com ~all"`}})
 	exp := Expected(Diff(domain, zone, mustWants(t, chapterInputs("v=DKIM1; t=s; p=AAAA")), Policy{}))

@@ -15,6 +15,12 @@ const (
 	MailTTL = 3600
 )
 
+// DefaultSPFAll ends an SPF record chapterctl starts when Cloudron's
+// expected record only echoes an existing one: softfail, what Cloudron and
+// Mailgun both publish on a domain with no SPF record. An existing
+// record's own "all" always wins over it (MergeSPF).
+const DefaultSPFAll = "~all"
+
 // Mode says how a wanted record set combines with what the zone holds.
 type Mode int
 
@@ -48,6 +54,10 @@ type MailRecord struct {
 	Name     string // relative to the zone, as Cloudron reports it
 	Type     string
 	Expected string
+	// Current is what Cloudron's resolver answered when it made Expected:
+	// Cloudron's expected SPF is the current record with its own mechanism
+	// added, so only what Expected has beyond Current is Cloudron's need.
+	Current string
 }
 
 // Inputs are what the chapter's records are made from. None of their
@@ -97,6 +107,15 @@ func Wants(in Inputs) ([]Want, error) {
 		w, err := mailWant(in.Domain, name, m.Type, m.Expected, "Cloudron's "+strings.ToUpper(m.Kind))
 		if err != nil {
 			return nil, err
+		}
+		if w.Mode == SPF && IsSPF(m.Current) {
+			// Someone else's mechanisms and policy echoed back are not
+			// Cloudron's needs.
+			have, _ := spfNeeds(m.Current)
+			w.All = DefaultSPFAll
+			w.Values = slices.DeleteFunc(w.Values, func(v string) bool {
+				return slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, v) })
+			})
 		}
 		if m.Kind == "dmarc" {
 			w.Mode = DMARC
