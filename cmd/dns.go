@@ -40,7 +40,7 @@ record set by record set, and show what "dns apply" would write. Changes nothing
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl dns plan")
+			return dnsPlanRun(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.JSON, "json", false, "print the differences as JSON")
@@ -71,7 +71,7 @@ needed record is changed only when named with --replace.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl dns apply")
+			return dnsApplyRun(c.Context(), opts)
 		},
 	}
 	flags := c.Flags()

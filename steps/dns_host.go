@@ -43,7 +43,7 @@ type hostWrite struct {
 func (w hostWrite) key() string { return rrKey(w.want.Name, w.want.Type) }
 
 // hostDiff compares the zone with what the droplet's addresses need.
-func hostDiff(zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite {
+func hostDiff(domain string, zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite {
 	have := map[string]gandi.RRSet{}
 	for _, rr := range zone {
 		rr = gandi.Normalize(rr)
@@ -73,6 +73,11 @@ func hostDiff(zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite
 			}
 			writes = append(writes, w)
 		}
+	}
+	// A CAA that forbids Let's Encrypt would stop Cloudron's first
+	// certificate (platform-setup): settled here, before it, with consent.
+	for _, c := range dnsplan.CAAFixes(domain, zone, names) {
+		writes = append(writes, hostWrite{want: c.Write, have: c.Have, owner: ownedBySomeone})
 	}
 	return writes
 }
@@ -156,7 +161,7 @@ func (s *DNSHost) Plan(ctx context.Context, env *Env) (Change, error) {
 		s.seen[rrKey(rr.Name, rr.Type)] = rr
 	}
 	var change Change
-	for _, w := range hostDiff(zone, names, ipv4, ipv6) {
+	for _, w := range hostDiff(domain, zone, names, ipv4, ipv6) {
 		item := hostWriteItem(domain, w, env.Options)
 		if placeholder {
 			item.Detail = strings.NewReplacer(ipv4, "the droplet's address", ipv6, "the droplet's address").Replace(item.Detail)
@@ -182,7 +187,7 @@ func (s *DNSHost) Apply(ctx context.Context, env *Env, _ Change) error {
 	if err != nil {
 		return fmt.Errorf("dns-host: read the zone: %w", err)
 	}
-	writes := hostDiff(zone, names, ipv4, ipv6)
+	writes := hostDiff(domain, zone, names, ipv4, ipv6)
 	if err := hostConsent(domain, writes, env.Options); err != nil {
 		return err
 	}

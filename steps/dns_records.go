@@ -100,7 +100,7 @@ func (s *DNSRecords) Plan(ctx context.Context, env *Env) (Change, error) {
 // recordItem is the plan's line for one record-set change (none to keep).
 func recordItem(c dnsplan.Change, provisional bool) (Item, bool) {
 	item := Item{Resource: c.Type + " " + c.Name, Detail: c.Reason}
-	wanted := shortValues(c.Wanted)
+	wanted := dnsplan.Abbrev(c.Wanted, 60)
 	if provisional {
 		wanted = "what Cloudron expects"
 	}
@@ -221,18 +221,4 @@ func expectedJSON(changes []dnsplan.Change) string {
 		return "[]" // a []RecordSet of strings always marshals
 	}
 	return string(raw)
-}
-
-// shortValues shows values in a plan line: a DKIM key is cut, not printed
-// whole (`dns plan --json` has it all).
-func shortValues(values []string) string {
-	const max = 60
-	out := make([]string, len(values))
-	for i, v := range values {
-		if len(v) > max {
-			v = v[:max] + "…"
-		}
-		out[i] = v
-	}
-	return strings.Join(out, ", ")
 }

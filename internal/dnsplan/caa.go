@@ -2,6 +2,8 @@ package dnsplan
 
 import (
 	"strings"
+
+	"github.com/chapterctl/chapterctl/internal/gandi"
 )
 
 // letsEncrypt is the issuer domain Let's Encrypt checks CAA for (RFC 8659;
@@ -49,4 +51,16 @@ func caaFor(zone map[Key][]string, name string) (Key, []string, bool) {
 			n = "@"
 		}
 	}
+}
+
+// CAAFixes are the CAA record sets of zone that forbid Let's Encrypt for
+// one of hosts (relative names), each with letsencrypt.org added: the
+// early DNS step settles them before Cloudron asks for its first
+// certificate. Each is someone's security policy: a conflict to consent to.
+func CAAFixes(domain string, zone []gandi.RRSet, hosts []string) []Change {
+	var wants []Want
+	for _, h := range hosts {
+		wants = append(wants, Want{Name: h, Type: "A"})
+	}
+	return caaChanges(indexZone(domain, zone), wants, Policy{})
 }

@@ -122,3 +122,16 @@ func sortedSet(values []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// Abbrev shows values on one line, each cut to max bytes: a DKIM key in a
+// plan is recognised by its start (the JSON plan has it whole).
+func Abbrev(values []string, max int) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		if len(v) > max {
+			v = strings.ToValidUTF8(v[:max], "") + "…"
+		}
+		out[i] = v
+	}
+	return strings.Join(out, ", ")
+}
