@@ -48,7 +48,8 @@ func (s *DNSRecords) diff(ctx context.Context, env *Env) ([]dnsplan.Change, bool
 	if err != nil {
 		return nil, false, fmt.Errorf("dns-records: read the zone: %w", err)
 	}
-	changes := dnsplan.Diff(env.Config.Domain, zone, wants, dnsplan.Policy{Ours: ownedRecords(env), Replace: env.Options.Replace})
+	changes := dnsplan.Diff(env.Config.Domain, zone, wants, dnsplan.Policy{Ours: ownedRecords(env), Replace: env.Options.Replace,
+		SPF: spfLookup(ctx, env)})
 	if provisional {
 		changes = earlyConflicts(env, changes)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/dnsplan"
@@ -129,4 +130,39 @@ func ownedAfter(env *Env, changes []dnsplan.Change) string {
 	}
 	slices.Sort(keys)
 	return strings.Join(slices.Compact(keys), ",")
+}
+
+// spfLookupTimeout bounds reading one included SPF record: counting the
+// lookups must not hold the plan up for a slow foreign domain.
+const spfLookupTimeout = 5 * time.Second
+
+// spfLookup reads the SPF records a merged SPF record includes through the
+// public resolvers, each once per plan. One that cannot be read counts as
+// a single lookup (dnsplan.SPFLookups).
+func spfLookup(ctx context.Context, env *Env) dnsplan.SPFLookup {
+	if env.Providers == nil || env.Providers.DNS == nil {
+		return nil
+	}
+	type result struct {
+		record string
+		ok     bool
+	}
+	seen := map[string]result{}
+	return func(domain string) (string, bool) {
+		if r, ok := seen[domain]; ok {
+			return r.record, r.ok
+		}
+		askCtx, cancel := context.WithTimeout(ctx, spfLookupTimeout)
+		defer cancel()
+		texts, err := env.Providers.DNS.ResolveTXT(askCtx, domain)
+		var r result
+		for _, t := range texts {
+			if err == nil && dnsplan.IsSPF(t) {
+				r = result{t, true}
+				break
+			}
+		}
+		seen[domain] = r
+		return r.record, r.ok
+	}
 }

@@ -50,6 +50,9 @@ type Policy struct {
 	Ours map[Key]bool
 	// Replace are the sets the organizer agreed to replace (--replace).
 	Replace []string
+	// SPF reads the SPF records an include names, to count a merged
+	// record's lookups whole (nil: its own terms only).
+	SPF SPFLookup
 }
 
 // zoneIndex is the zone by key: stored sets and plain values.
@@ -86,7 +89,7 @@ func Diff(domain string, zone []gandi.RRSet, wants []Want, p Policy) []Change {
 				changes = append(changes, z.classify(k, nil, Exact, MailTTL, "a CNAME cannot share a name with the "+w.Type+" chapterctl needs", p))
 			}
 		}
-		target, note := z.target(w)
+		target, note := z.target(w, p.SPF)
 		mode := w.Mode
 		if note != "" {
 			mode = Exact // no merge possible: their SPF would be replaced, so it needs consent
@@ -102,7 +105,7 @@ func Diff(domain string, zone []gandi.RRSet, wants []Want, p Policy) []Change {
 
 // target is what w's set must hold, given the zone: for TXT modes, every
 // value that is not the SPF or DMARC record is kept.
-func (z zoneIndex) target(w Want) (values []string, note string) {
+func (z zoneIndex) target(w Want, lookup SPFLookup) (values []string, note string) {
 	current := z.plain[w.key()]
 	switch w.Mode {
 	case SPF:
@@ -117,11 +120,11 @@ func (z zoneIndex) target(w Want) (values []string, note string) {
 				others = append(others, v)
 			}
 		}
-		merged, err := MergeSPF(spfs, w.Values, w.All)
+		merged, err := MergeSPF(spfs, w.Values, w.All, lookup)
 		if err != nil {
 			// Merging is impossible: chapterctl's own record is what it
 			// would write, only with --replace.
-			merged, _ = MergeSPF(nil, w.Values, w.All)
+			merged, _ = MergeSPF(nil, w.Values, w.All, nil)
 			return sortedSet(append(others, merged)), "cannot merge: " + err.Error()
 		}
 		return sortedSet(append(others, merged)), ""

@@ -56,9 +56,9 @@ var strictness = map[string]int{"-all": 4, "~all": 3, "?all": 2, "+all": 1}
 // strictest "all" of the existing records (the owner's policy) or, with
 // none, wantAll. Two records (a permerror, RFC 7208 §4.5) become one. It
 // fails when the result would make more than MaxSPFLookups lookups
-// (counted on the record's own terms: see SPFLookups) or when the records
+// (includes followed through lookup, see SPFLookups) or when the records
 // redirect to different places.
-func MergeSPF(existing []string, need []string, wantAll string) (string, error) {
+func MergeSPF(existing []string, need []string, wantAll string, lookup SPFLookup) (string, error) {
 	var merged spfRecord
 	seen := map[string]bool{}
 	add := func(terms []string, to *[]string) {
@@ -103,35 +103,67 @@ func MergeSPF(existing []string, need []string, wantAll string) (string, error) 
 		terms = append(terms, merged.all)
 	}
 	out := strings.Join(terms, " ")
-	if n := SPFLookups(out); n > MaxSPFLookups {
+	if n, _ := SPFLookups(out, lookup); n > MaxSPFLookups {
 		return "", fmt.Errorf("the merged SPF record would need %d DNS lookups, more than the %d receivers allow: %q; "+
 			"remove senders the chapter no longer uses from it", n, MaxSPFLookups, out)
 	}
 	return out, nil
 }
 
-// SPFLookups counts the DNS-querying terms of one SPF record (include, a,
-// mx, ptr, exists, redirect; RFC 7208 §4.6.4). Each include's own terms
-// also count towards the limit, but reading them needs DNS answers about
-// other people's domains that the plan does not fetch: this count is a
-// lower bound, and doctor checks the whole evaluation.
-func SPFLookups(text string) int {
+// SPFLookup returns the SPF record a domain publishes; ok is false when
+// it cannot tell (no record, no answer).
+type SPFLookup func(domain string) (record string, ok bool)
+
+// maxSPFDepth stops following includes that never end (a loop is also
+// cut by never reading one domain twice).
+const maxSPFDepth = 10
+
+// SPFLookups counts the DNS-querying terms an evaluation of one SPF record
+// uses (include, a, mx, ptr, exists, redirect; RFC 7208 §4.6.4), following
+// include: and redirect= targets through lookup (nil: the record's own
+// terms only). complete is false when a target could not be read: it then
+// counts once, so the count is a lower bound.
+func SPFLookups(text string, lookup SPFLookup) (n int, complete bool) {
+	return countSPF(text, lookup, map[string]bool{}, 0)
+}
+
+func countSPF(text string, lookup SPFLookup, read map[string]bool, depth int) (n int, complete bool) {
 	if !IsSPF(text) {
-		return 0
+		return 0, true
 	}
-	n := 0
+	complete = true
 	for _, term := range strings.Fields(text)[1:] {
 		t := strings.ToLower(strings.TrimLeft(term, "+-~?"))
-		name, _, _ := strings.Cut(t, ":")
+		name, target, _ := strings.Cut(t, ":")
 		name, _, _ = strings.Cut(name, "/")
 		switch {
-		case name == "include", name == "a", name == "mx", name == "ptr", name == "exists":
+		case name == "a", name == "mx", name == "ptr", name == "exists":
 			n++
+			continue
+		case name == "include":
 		case strings.HasPrefix(t, "redirect="):
-			n++
+			target = strings.TrimPrefix(t, "redirect=")
+		default:
+			continue
+		}
+		n++
+		switch {
+		case lookup == nil:
+			complete = false
+		case read[target] || depth >= maxSPFDepth || strings.Contains(target, "%"):
+			// Read already (a loop), too deep, or a macro only a receiver can expand.
+		default:
+			read[target] = true
+			record, ok := lookup(target)
+			if !ok {
+				complete = false
+				continue
+			}
+			sub, subComplete := countSPF(record, lookup, read, depth+1)
+			n, complete = n+sub, complete && subComplete
 		}
 	}
-	return n
+	return n, complete
 }
 
 // spfNeeds is what an SPF record chapterctl is told to publish (Cloudron's

@@ -39,7 +39,7 @@ func TestMergeSPF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := MergeSPF(tt.existing, tt.need, tt.all)
+			got, err := MergeSPF(tt.existing, tt.need, tt.all, nil)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("MergeSPF = %q, %v; want error with %q", got, err, tt.err)
@@ -62,9 +62,46 @@ func TestSPFLookups(t *testing.T) {
 		"v=spf1 include:x exists:%{i}.y redirect=z": 3,
 		"google-site-verification=abc":              0,
 	} {
-		if got := SPFLookups(text); got != want {
+		if got, _ := SPFLookups(text, nil); got != want {
 			t.Errorf("SPFLookups(%q) = %d, want %d", text, got, want)
 		}
+	}
+}
+
+func TestSPFLookupsFollowIncludes(t *testing.T) {
+	published := map[string]string{
+		"_spf.google.com":        "v=spf1 include:_netblocks.google.com include:_netblocks2.google.com include:_netblocks3.google.com ~all",
+		"_netblocks.google.com":  "v=spf1 ip4:35.190.247.0/24 ~all",
+		"_netblocks2.google.com": "v=spf1 ip6:2001:4860:4000::/36 ~all",
+		"_netblocks3.google.com": "v=spf1 ip4:172.217.0.0/19 ~all",
+		"loop.example":           "v=spf1 include:loop.example a ~all",
+		"big.example":            "v=spf1 a mx include:a.example include:b.example include:c.example include:d.example -all",
+	}
+	lookup := func(name string) (string, bool) { r, ok := published[name]; return r, ok }
+	tests := []struct {
+		text     string
+		n        int
+		complete bool
+	}{
+		{"v=spf1 include:_spf.google.com a:my.example.org ~all", 5, true},
+		{"v=spf1 include:loop.example ~all", 3, true},
+		{"v=spf1 include:unknown.example ~all", 1, false},
+		{"v=spf1 include:_spf.google.com include:big.example a:my.example.org ~all", 12, false},
+	}
+	for _, tt := range tests {
+		n, complete := SPFLookups(tt.text, lookup)
+		if n != tt.n || complete != tt.complete {
+			t.Errorf("SPFLookups(%q) = %d, %v; want %d, %v", tt.text, n, complete, tt.n, tt.complete)
+		}
+	}
+	// Merging an include whose record is full goes past the limit only
+	// when the includes are followed.
+	existing := []string{"v=spf1 include:_spf.google.com include:big.example ~all"}
+	if _, err := MergeSPF(existing, []string{"a:my.example.org"}, "~all", nil); err != nil {
+		t.Errorf("own terms only: %v", err)
+	}
+	if _, err := MergeSPF(existing, []string{"a:my.example.org"}, "~all", lookup); err == nil || !strings.Contains(err.Error(), "12 DNS lookups") {
+		t.Errorf("includes followed: %v, want 12 lookups refused", err)
 	}
 }
 
