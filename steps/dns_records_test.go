@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/dnsplan"
 	"github.com/chapterctl/chapterctl/internal/gandi"
 	"github.com/chapterctl/chapterctl/internal/secrets"
@@ -19,8 +20,13 @@ import (
 // Apply runs dns-records alone.
 func recordsRun(t *testing.T, foreign ...gandi.RRSet) *cloudronRun {
 	t.Helper()
+	return recordsRunWith(t, testChapter(), foreign...)
+}
+
+func recordsRunWith(t *testing.T, cfg *chapter.Config, foreign ...gandi.RRSet) *cloudronRun {
+	t.Helper()
 	ctx := context.Background()
-	r := installedCloudron(t, testChapter(), NewPlatformSetup(), NewChat())
+	r := installedCloudron(t, cfg, NewPlatformSetup(), NewChat())
 	for _, rr := range foreign {
 		if err := r.Providers.Gandi.PutRRSet(ctx, hostTestDomain, rr, nil); err != nil {
 			t.Fatal(err)
@@ -168,4 +174,59 @@ func TestDNSRecordsNeedsYesForGandisDefaults(t *testing.T) {
 	if n := len(r.gandiWrites(t)) - before; n != 0 {
 		t.Errorf("%d writes at Gandi before consent", n)
 	}
+}
+
+// Mail off in chapter.yaml: Cloudron still sends as the domain, so SPF and
+// DKIM are written; the MX and DMARC stay the domain owner's.
+func TestDNSRecordsWithMailOffWritesOnlyWhatSendingNeeds(t *testing.T) {
+	cfg := testChapter()
+	cfg.Mail.Enabled = false
+	r := recordsRunWith(t, cfg)
+	before := r.zoneOf(t)
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	zone := r.zoneOf(t)
+	if !gandi.Equal(zone["@/MX"], before["@/MX"]) {
+		t.Errorf("MX %q: with mail off it is not chapterctl's to change", zone["@/MX"].Values)
+	}
+	if _, ok := zone["_dmarc/TXT"]; ok {
+		t.Error("a DMARC record was written with mail off")
+	}
+	if got := txtTexts(zone["@/TXT"]); !slices.Equal(got, []string{"v=spf1 a:my.redrockdsa.org ~all"}) {
+		t.Errorf("SPF %q", got)
+	}
+	if len(zone["cloudron._domainkey/TXT"].Values) != 1 {
+		t.Error("no DKIM record")
+	}
+}
+
+// The mail step's relay_records (the contract between the two steps):
+// Mailgun's SPF include merged into the one SPF, its DKIM and tracking
+// CNAME added, its MX never written.
+func TestDNSRecordsMergesTheRelayRecords(t *testing.T) {
+	r := recordsRun(t)
+	relay := `[{"name":"redrockdsa.org","type":"TXT","values":["v=spf1 include:mailgun.org ~all"]},` +
+		`{"name":"k1._domainkey.redrockdsa.org","type":"TXT","values":["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDb"]},` +
+		`{"name":"email.redrockdsa.org","type":"CNAME","values":["mailgun.org"]},` +
+		`{"name":"redrockdsa.org","type":"MX","values":["10 mxa.mailgun.org","10 mxb.mailgun.org"]}]`
+	last := len(r.Steps) - 1
+	r.Steps = append(r.Steps[:last:last], recordedStep{"mail", map[string]string{"relay_records": relay}}, r.Steps[last])
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	zone := r.zoneOf(t)
+	if got := txtTexts(zone["@/TXT"]); !slices.Equal(got, []string{"v=spf1 a:my.redrockdsa.org include:mailgun.org ~all"}) {
+		t.Errorf("SPF %q, want one record with both", got)
+	}
+	if got := txtTexts(zone["k1._domainkey/TXT"]); len(got) != 1 || !strings.HasPrefix(got[0], "k=rsa; p=MIGf") {
+		t.Errorf("Mailgun DKIM %q", got)
+	}
+	if got := zone["email/CNAME"].Values; !slices.Equal(got, []string{"mailgun.org."}) {
+		t.Errorf("tracking CNAME %q", got)
+	}
+	if got := zone["@/MX"].Values; !slices.Equal(got, []string{"10 my.redrockdsa.org."}) {
+		t.Errorf("MX %q: Mailgun's must never be written", got)
+	}
+	r.requireEmptyRerun(t)
 }
