@@ -29,13 +29,13 @@ type Key struct{ Name, Type string }
 
 func (k Key) String() string { return k.Name + "/" + k.Type }
 
-// KeyOf is rr's key, normalised.
+// KeyOf is rr's key, normalised as gandi.Normalize does ("" is "@").
 func KeyOf(rr gandi.RRSet) Key {
-	n := gandi.Normalize(rr)
-	if n.Name == "" {
-		n.Name = strings.ToLower(strings.TrimSpace(rr.Name))
+	name := strings.ToLower(strings.TrimSpace(rr.Name))
+	if name == "" {
+		name = "@"
 	}
-	return Key{n.Name, strings.ToUpper(strings.TrimSpace(rr.Type))}
+	return Key{name, strings.ToUpper(strings.TrimSpace(rr.Type))}
 }
 
 // FQDN is name (relative, "@" for the apex) inside domain.
