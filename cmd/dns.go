@@ -40,7 +40,7 @@ record set by record set, and show what "dns apply" would write. Changes nothing
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl dns plan")
+			return dnsPlanRun(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.JSON, "json", false, "print the differences as JSON")
@@ -61,8 +61,13 @@ func NewCmdDNSApply(f *Factory, runF func(context.Context, *DNSApplyOptions) err
 		Use:   "apply",
 		Short: "Write the records the chapter needs, keeping every other record",
 		Long: `Back the zone up to .chapterctl/backups, then write only the record sets that
-differ. Records chapterctl did not create are kept; one that conflicts with a
-needed record is changed only when named with --replace.`,
+differ. Records chapterctl did not create are kept: an SPF record is merged into
+one, and Gandi's own default records are replaced with --yes; someone else's
+record that conflicts with a needed one is changed only when named with
+--replace (or agreed to on a terminal). Conflicts left are named, exit 1.
+
+With --restore, make the zone equal to a backup instead: the zone as it is now
+is backed up first.`,
 		Example: `  chapterctl dns apply
   chapterctl dns apply --replace @/MX
   chapterctl dns apply --restore .chapterctl/backups/20261125T140200Z-redrockdsa.org.json`,
@@ -71,7 +76,7 @@ needed record is changed only when named with --replace.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl dns apply")
+			return dnsApplyRun(c.Context(), opts)
 		},
 	}
 	flags := c.Flags()

@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -174,6 +176,9 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 		if !ok {
 			return ui.ErrCancelled
 		}
+		// The organizer's yes to a plan that lists Gandi's defaults is the
+		// consent --yes gives; conflicts still need their own yes.
+		runner.Options.Yes = true
 	}
 	return runner.Apply(ctx)
 }
@@ -183,14 +188,19 @@ func planAndApply(ctx context.Context, io *ui.IOStreams, runner *steps.Runner, y
 // there to answer; a yes is the same as --replace NAME/TYPE. Without a
 // person, the run stops before applying anything, naming the flag.
 func askConsents(io *ui.IOStreams, runner *steps.Runner, view planView) error {
+	var refusals []string
+	asked := map[string]bool{}
 	for _, s := range view.Steps {
 		for _, item := range s.Change.Items {
-			if item.NeedsConsent == "" {
-				continue
+			if item.NeedsConsent == "" || asked[item.NeedsConsent] || slices.Contains(runner.Options.Replace, item.NeedsConsent) {
+				continue // asked already (two steps can need one name)
 			}
+			asked[item.NeedsConsent] = true
 			if !io.CanPrompt() {
-				// Stop before anything is created, not half-way through.
-				return inputErrorf("%s (%s): %s", item.Resource, s.ID, item.Detail)
+				// Stop before anything is created, not half-way through,
+				// naming every conflict at once.
+				refusals = append(refusals, fmt.Sprintf("%s (%s): %s", item.Resource, s.ID, item.Detail))
+				continue
 			}
 			ok, err := io.Prompter().Confirm(fmt.Sprintf("Replace %s?", item.NeedsConsent), item.Detail, false)
 			if err != nil {
@@ -201,6 +211,9 @@ func askConsents(io *ui.IOStreams, runner *steps.Runner, view planView) error {
 			}
 			runner.Options.Replace = append(runner.Options.Replace, item.NeedsConsent)
 		}
+	}
+	if len(refusals) > 0 {
+		return inputErrorf("%s", strings.Join(refusals, "\n"))
 	}
 	return nil
 }

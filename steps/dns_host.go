@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chapterctl/chapterctl/internal/dnsplan"
 	"github.com/chapterctl/chapterctl/internal/gandi"
 )
 
@@ -42,7 +43,7 @@ type hostWrite struct {
 func (w hostWrite) key() string { return rrKey(w.want.Name, w.want.Type) }
 
 // hostDiff compares the zone with what the droplet's addresses need.
-func hostDiff(zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite {
+func hostDiff(domain string, zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite {
 	have := map[string]gandi.RRSet{}
 	for _, rr := range zone {
 		rr = gandi.Normalize(rr)
@@ -65,13 +66,18 @@ func hostDiff(zone []gandi.RRSet, names []string, ipv4, ipv6 string) []hostWrite
 			case len(cur.Values) == 0:
 			case len(want.Values) > 0 && sameValues(cur, want):
 				w.owner = ownedByUs
-			case isGandiDefault(cur):
+			case dnsplan.IsGandiDefault(cur):
 				w.owner = ownedByGandi
 			default:
 				w.owner = ownedBySomeone
 			}
 			writes = append(writes, w)
 		}
+	}
+	// A CAA that forbids Let's Encrypt would stop Cloudron's first
+	// certificate (platform-setup): settled here, before it, with consent.
+	for _, c := range dnsplan.CAAFixes(domain, zone, names) {
+		writes = append(writes, hostWrite{want: c.Write, have: c.Have, owner: ownedBySomeone})
 	}
 	return writes
 }
@@ -98,7 +104,7 @@ func hostWriteItem(domain string, w hostWrite, opts Options) Item {
 	case ownedByGandi:
 		item.Detail = fmt.Sprintf("Gandi's default record (%s); --yes replaces it", was)
 	case ownedBySomeone:
-		if replaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type) {
+		if dnsplan.ReplaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type) {
 			item.Detail = fmt.Sprintf("was %s; replaced as --replace %s asked", was, w.key())
 		} else {
 			item.Detail = fmt.Sprintf("conflict: %s is someone else's record (%s); rerun with --replace %s to replace it", w.key(), was, w.key())
@@ -122,7 +128,7 @@ func hostConsent(domain string, writes []hostWrite, opts Options) error {
 		case w.owner == ownedByGandi && !opts.Yes:
 			refusals = append(refusals, fmt.Errorf("%s has Gandi's default %s record (%s), which chapterctl must replace; "+
 				"rerun with --yes to allow it", fqdn, w.want.Type, was))
-		case w.owner == ownedBySomeone && !replaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type):
+		case w.owner == ownedBySomeone && !dnsplan.ReplaceAllowed(opts.Replace, domain, w.want.Name, w.want.Type):
 			refusals = append(refusals, fmt.Errorf("%s already has a %s record (%s) that chapterctl did not make; "+
 				"to replace it, rerun with --replace %s", fqdn, w.want.Type, was, w.key()))
 		}
@@ -155,7 +161,7 @@ func (s *DNSHost) Plan(ctx context.Context, env *Env) (Change, error) {
 		s.seen[rrKey(rr.Name, rr.Type)] = rr
 	}
 	var change Change
-	for _, w := range hostDiff(zone, names, ipv4, ipv6) {
+	for _, w := range hostDiff(domain, zone, names, ipv4, ipv6) {
 		item := hostWriteItem(domain, w, env.Options)
 		if placeholder {
 			item.Detail = strings.NewReplacer(ipv4, "the droplet's address", ipv6, "the droplet's address").Replace(item.Detail)
@@ -181,7 +187,7 @@ func (s *DNSHost) Apply(ctx context.Context, env *Env, _ Change) error {
 	if err != nil {
 		return fmt.Errorf("dns-host: read the zone: %w", err)
 	}
-	writes := hostDiff(zone, names, ipv4, ipv6)
+	writes := hostDiff(domain, zone, names, ipv4, ipv6)
 	if err := hostConsent(domain, writes, env.Options); err != nil {
 		return err
 	}

@@ -222,3 +222,29 @@ func TestDNSHostSurvivesGandi5xx(t *testing.T) {
 		t.Errorf("my/A = %+v", got)
 	}
 }
+
+// A CAA that lets only another CA issue would stop Cloudron's first
+// certificate: dns-host settles it before platform-setup, with consent.
+func TestDNSHostAddsLetsEncryptToAForeignCAAOnlyWithConsent(t *testing.T) {
+	run := withDroplet(t, testChapter(), "", NewDNSHost())
+	caa := gandi.RRSet{Name: "@", Type: "CAA", TTL: 3600, Values: []string{`0 issue "digicert.com"`}}
+	if err := run.Providers.Gandi.PutRRSet(context.Background(), hostTestDomain, caa, nil); err != nil {
+		t.Fatal(err)
+	}
+	writes := len(run.gandiWrites(t))
+	err := run.Apply(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "--replace @/CAA") {
+		t.Fatalf("Apply under a CAA for another CA: %v", err)
+	}
+	if got := run.gandiWrites(t)[writes:]; len(got) != 0 {
+		t.Errorf("the zone was written without consent: %+v", got)
+	}
+	run.Options.Replace = []string{"@/CAA"}
+	if err := run.Apply(context.Background()); err != nil {
+		t.Fatalf("Apply with --replace @/CAA: %v", err)
+	}
+	got := run.zoneOf(t)["@/CAA"].Values
+	if !slices.Equal(got, []string{`0 issue "digicert.com"`, `0 issue "letsencrypt.org"`}) {
+		t.Errorf("CAA after consent %q: the other CA kept, Let's Encrypt added", got)
+	}
+}

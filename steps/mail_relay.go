@@ -9,6 +9,7 @@ import (
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/cloudron"
+	"github.com/chapterctl/chapterctl/internal/dnsplan"
 	"github.com/chapterctl/chapterctl/internal/mailgun"
 	"github.com/chapterctl/chapterctl/internal/secrets"
 )
@@ -27,19 +28,10 @@ const relayProvider = "mailgun-smtp"
 // Cloudron's own, so the organizer's other logins are never touched.
 func relayLogin(domain string) string { return "cloudron@" + domain }
 
-// relayRecord is one record set of the relay_records contract: a FQDN
-// without the final dot, plain-text values (TXT unquoted, CNAME targets
-// without the final dot).
-type relayRecord struct {
-	Name   string   `json:"name"`
-	Type   string   `json:"type"`
-	Values []string `json:"values"`
-}
-
 // relayRecords are the sending records Mailgun asks for, never its MX:
 // Cloudron receives the domain's mail.
 func relayRecords(d mailgun.Domain) string {
-	var out []relayRecord
+	var out []dnsplan.RecordSet
 	for _, r := range d.Sending {
 		if r.Type != "TXT" && r.Type != "CNAME" {
 			continue
@@ -52,7 +44,7 @@ func relayRecords(d mailgun.Domain) string {
 		if r.Type == "CNAME" {
 			value = strings.TrimSuffix(value, ".")
 		}
-		out = append(out, relayRecord{Name: name, Type: r.Type, Values: []string{value}})
+		out = append(out, dnsplan.RecordSet{Name: name, Type: r.Type, Values: []string{value}})
 	}
 	raw, _ := json.Marshal(out)
 	return string(raw)

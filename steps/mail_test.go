@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
+	"github.com/chapterctl/chapterctl/internal/dnsplan"
 	"github.com/chapterctl/chapterctl/internal/gandi"
 	"github.com/chapterctl/chapterctl/internal/mailgun"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
@@ -160,11 +161,11 @@ func TestMailRelayThroughMailgunAPI(t *testing.T) {
 		t.Error("the SMTP password is in the state file")
 	}
 	st := loadState(t, r.Dir)
-	var records []relayRecord
+	var records []dnsplan.RecordSet
 	if err := json.Unmarshal([]byte(st.Output("mail", "relay_records")), &records); err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]relayRecord{}
+	kinds := map[string]dnsplan.RecordSet{}
 	for _, rec := range records {
 		switch {
 		case rec.Type == "TXT" && rec.Name == cfg.Domain:

@@ -24,10 +24,10 @@ func (s notBuilt) Plan(context.Context, *Env) (Change, error) {
 func (s notBuilt) Apply(context.Context, *Env, Change) error { return ErrNotBuilt }
 
 // Init returns the steps of `chapterctl init` this build can run, in order:
-// from an empty folder to a running Cloudron with the chat server and email.
-// (dns-records and verify come next; status lists them as pending.)
+// from an empty folder to a running Cloudron with the chat server, email
+// and their DNS records. (verify comes next; status lists it as pending.)
 func Init() []Step {
-	return []Step{NewSSHKey(), NewDroplet(), NewFirewall(), NewDNSHost(), NewPlatform(), NewPlatformSetup(), NewChat(), NewMail()}
+	return []Step{NewSSHKey(), NewDroplet(), NewFirewall(), NewDNSHost(), NewPlatform(), NewPlatformSetup(), NewChat(), NewMail(), NewDNSRecords()}
 }
 
 // notYetBuilt returns placeholders for the steps of Order this build lacks.

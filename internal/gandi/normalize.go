@@ -127,15 +127,15 @@ func normalValue(typ, v string) string {
 		return v
 	}
 	fields := strings.Fields(v)
-	if i := targetField(typ); i >= 0 && i < len(fields) {
+	if i := TargetField(typ); i >= 0 && i < len(fields) {
 		fields[i] = strings.ToLower(fields[i])
 	}
 	return strings.Join(fields, " ")
 }
 
-// targetField is the index of the host name in a value of typ (MX
+// TargetField is the index of the host name in a value of typ (MX
 // "10 mail.example.org.", SRV "0 1 993 mail.example.org."), or -1.
-func targetField(typ string) int {
+func TargetField(typ string) int {
 	switch typ {
 	case "CNAME", "ALIAS", "DNAME", "NS", "PTR":
 		return 0

@@ -87,7 +87,7 @@ func checkValue(fqdn, typ, v string) error {
 		}
 	}
 	fields := strings.Fields(v)
-	if i := targetField(typ); i >= 0 {
+	if i := TargetField(typ); i >= 0 {
 		if i >= len(fields) {
 			return fmt.Errorf("value %s has no host name", short(v))
 		}
