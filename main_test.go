@@ -14,7 +14,9 @@ import (
 
 	"github.com/chapterctl/chapterctl/internal/lock"
 	"github.com/chapterctl/chapterctl/internal/sandbox"
+	"github.com/chapterctl/chapterctl/internal/sandbox/dnssim"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
+	"github.com/chapterctl/chapterctl/internal/state"
 	"github.com/chapterctl/chapterctl/internal/workdir"
 )
 
@@ -37,6 +39,8 @@ func TestScript(t *testing.T) {
 			"exitcode": exitCode,
 			"holdlock": holdLock,
 			"journal":  journalCmd,
+			// seed-expected stands for the dns-records step until it is built.
+			"seed-expected": seedExpected,
 		},
 	})
 }
@@ -103,4 +107,26 @@ func journalCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Logf("%d requests since the mark, none mutating", len(lines)-from)
+}
+
+// seed-expected DOMAIN records, as the dns-records step's "expected"
+// output, the sandbox zone of DOMAIN as Gandi holds it now: a record list
+// the zone is known to match, for scripts that break it afterwards.
+func seedExpected(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: seed-expected DOMAIN")
+	}
+	dir := workdir.Dir{Root: ts.MkAbs(".")}
+	data, err := sandbox.Load(dir)
+	ts.Check(err)
+	sets := dnssim.PlainZone(data, args[0])
+	if len(sets) == 0 {
+		ts.Fatalf("seed-expected: the sandbox has no zone %s", args[0])
+	}
+	text, err := json.Marshal(sets)
+	ts.Check(err)
+	store, st, err := state.Open(dir.StateFile())
+	ts.Check(err)
+	st.Step("dns-records").SetOutput("expected", string(text))
+	ts.Check(store.Save(st))
 }

@@ -153,8 +153,11 @@ func Values(typ string, values []string, empty string) string {
 	}
 	shown := make([]string, len(values))
 	for i, v := range values {
-		if typ == "TXT" || typ == "SPF" {
+		switch {
+		case typ == "TXT" || typ == "SPF":
 			v = `"` + v + `"`
+		case strings.HasSuffix(v, ".") && !strings.HasSuffix(v, " ."):
+			v = strings.TrimSuffix(v, ".") // as the record list writes host names
 		}
 		shown[i] = v
 	}
