@@ -237,3 +237,22 @@ func TestParseExpectedRefusesUnusableLists(t *testing.T) {
 		t.Errorf("ParseExpected = %+v, %v", exps, err)
 	}
 }
+
+// TestVerifyAfterInit runs init's steps as they are built, then the record
+// list and verify: the provisioning path leaves a chapter verify passes
+// (the droplet's name gives the reverse name, dns-host's records the app
+// names, the apps their certificates).
+func TestVerifyAfterInit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a whole init")
+	}
+	r := fastDigitalOcean(newSandboxRun(t, testChapter()))
+	r.Steps = append(Init(), seededRecordList{w: r.Sandbox.World}, NewVerify())
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("Apply: %v\nprogress: %q", err, r.Progress.lines)
+	}
+	if !r.Progress.has(t, "✓ Reverse name (PTR) of the server") || !r.Progress.has(t, "✓ certificate: chat.redrockdsa.org") {
+		t.Errorf("progress %q: want the reverse name and the apps' certificates checked", r.Progress.lines)
+	}
+	r.requireEmptyRerun(t)
+}
