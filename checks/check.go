@@ -28,6 +28,9 @@ type Result struct {
 	Status Status
 	Detail string // what was seen, in plain words
 	Fix    string // what to do, with the command to run where chapterctl can do it
+	// RecheckAfter is when looking again can change the verdict (a stale
+	// resolver's cached answer expires); zero when it cannot.
+	RecheckAfter time.Time
 }
 
 // Check is one diagnosis.

@@ -107,7 +107,7 @@ will have forgotten its old answer.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl dns verify")
+			return dnsVerifyRun(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.JSON, "json", false, "print the results as JSON")

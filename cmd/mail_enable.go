@@ -14,12 +14,12 @@ import (
 	"github.com/chapterctl/chapterctl/steps"
 )
 
-// mailEnableSteps are the steps `mail enable` runs, in order: the one
-// place to add dns-records and verify once this build has them. dns-host
+// mailEnableSteps are the steps `mail enable` runs, in order: the mail
+// settings, then the records they need, verified. dns-host
 // comes first: a webmail chosen since init needs its A record before
 // Cloudron's install of it can finish.
 func mailEnableSteps() []steps.Step {
-	return []steps.Step{steps.NewDNSHost(), steps.NewMail()}
+	return []steps.Step{steps.NewDNSHost(), steps.NewMail(), steps.NewDNSRecords(), steps.NewVerify()}
 }
 
 func mailEnableRun(ctx context.Context, opts *MailEnableOptions) error {

@@ -102,7 +102,7 @@ func printPlan(io *ui.IOStreams, view planView) {
 func planSummary(counts map[string]int) string {
 	phrases := []struct{ action, phrase string }{
 		{"create", "to create"}, {"adopt", "to record"}, {"update", "to update"},
-		{"replace", "to replace"}, {"delete", "to delete"}, {"unknown", "not computed"},
+		{"replace", "to replace"}, {"delete", "to delete"}, {"check", "to check"}, {"unknown", "not computed"},
 	}
 	var parts []string
 	for _, p := range phrases {

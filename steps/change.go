@@ -17,10 +17,13 @@ const (
 	// Unknown: the step could not tell what it would do (it cannot see the
 	// world from here). Shown, never applied.
 	Unknown
+	// Check: the step only looks at the world and judges it (verify);
+	// applying it changes nothing.
+	Check
 )
 
-var actionNames = [...]string{"no-op", "create", "update", "replace", "delete", "adopt", "unknown"}
-var actionSymbols = [...]string{" ", "+", "~", "-/+", "-", "<=", "?"}
+var actionNames = [...]string{"no-op", "create", "update", "replace", "delete", "adopt", "unknown", "check"}
+var actionSymbols = [...]string{" ", "+", "~", "-/+", "-", "<=", "?", "="}
 
 func (a Action) String() string { return actionNames[a] }
 

@@ -381,43 +381,17 @@ func TestStatusesFollowTheOutline(t *testing.T) {
 	}
 }
 
-func TestNotBuiltStepsAreNeverDone(t *testing.T) {
-	for _, step := range notYetBuilt() {
-		change, err := step.Plan(context.Background(), nil)
-		if err != nil || len(change.Items) != 1 || change.Items[0].Action != Unknown {
-			t.Errorf("%s plan = %+v, %v; want one unknown item", step.ID(), change, err)
-		}
-		if err := step.Apply(context.Background(), nil, change); !errors.Is(err, ErrNotBuilt) {
-			t.Errorf("%s Apply = %v, want ErrNotBuilt", step.ID(), err)
-		}
-	}
-}
-
 func TestInitFollowsTheContractOrder(t *testing.T) {
-	// The built steps run in the contract's order (with gaps for steps not
-	// built yet), and built and unbuilt together are the whole contract.
-	var built, all []string
+	// Init is the whole contract (DESIGN.md, "Steps"), in its order: status
+	// lists Order, init runs Init.
+	var got, want []string
 	for _, s := range Init() {
-		built = append(built, s.ID())
-	}
-	for _, s := range append(Init(), notYetBuilt()...) {
-		all = append(all, s.ID())
-	}
-	next := 0
-	for _, id := range built {
-		for next < len(Order) && Order[next].ID != id {
-			next++
-		}
-		if next == len(Order) {
-			t.Fatalf("init steps = %v, want them in the order of DESIGN.md", built)
-		}
+		got = append(got, s.ID())
 	}
 	for _, o := range Order {
-		if !slices.Contains(all, o.ID) {
-			t.Errorf("step %s is neither built nor a placeholder: %v", o.ID, all)
-		}
+		want = append(want, o.ID)
 	}
-	if len(all) != len(Order) {
-		t.Errorf("steps = %v, want exactly the %d of DESIGN.md", all, len(Order))
+	if !slices.Equal(got, want) {
+		t.Errorf("init steps = %v, want %v", got, want)
 	}
 }

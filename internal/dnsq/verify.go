@@ -76,7 +76,22 @@ func (q *Querier) Verify(ctx context.Context, servers, resolvers []string, exps 
 	return results
 }
 
-func (q *Querier) verifyOne(ctx context.Context, slots chan struct{}, servers, resolvers []string, exp Expectation, now time.Time) Result {
+// VerifyAuthoritative is the first half of Verify: exps checked at every
+// authoritative server, all at once, and no resolver asked. A wait for the
+// authoritative servers polls with it, so that the resolvers are asked
+// once, at the end, rather than at every poll.
+func (q *Querier) VerifyAuthoritative(ctx context.Context, servers []string, exps []Expectation) []Result {
+	slots := make(chan struct{}, maxInFlight)
+	results := make([]Result, len(exps))
+	var wg sync.WaitGroup
+	for i, exp := range exps {
+		wg.Go(func() { results[i] = q.verifyAuthoritative(ctx, slots, servers, exp) })
+	}
+	wg.Wait()
+	return results
+}
+
+func (q *Querier) verifyAuthoritative(ctx context.Context, slots chan struct{}, servers []string, exp Expectation) Result {
 	want := normaliseAll(exp.Type, exp.Values)
 	res := Result{Expectation: exp, AuthoritativeOK: len(servers) > 0}
 	res.Authoritative = askAll(ctx, slots, servers, exp, q.AskAuthoritative)
@@ -86,6 +101,12 @@ func (q *Querier) verifyOne(ctx context.Context, slots chan struct{}, servers, r
 			res.WrongAt = append(res.WrongAt, a.Server)
 		}
 	}
+	return res
+}
+
+func (q *Querier) verifyOne(ctx context.Context, slots chan struct{}, servers, resolvers []string, exp Expectation, now time.Time) Result {
+	want := normaliseAll(exp.Type, exp.Values)
+	res := q.verifyAuthoritative(ctx, slots, servers, exp)
 	if !res.AuthoritativeOK {
 		return res
 	}

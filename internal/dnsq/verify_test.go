@@ -241,3 +241,27 @@ func twelveRecords() []dnsq.Expectation {
 		{Name: "split._domainkey.example.org", Type: dns.TypeTXT, Values: []string{dkimKey("")}},
 	}
 }
+
+func TestVerifyAuthoritativeNeverAsksAResolver(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, 0.001, nil)
+	q := s.querier(time.Second)
+	ctx := testContext(t)
+	const name = "later.example.org"
+	exps := []dnsq.Expectation{{Name: name, Type: dns.TypeA, Values: []string{"203.0.113.21"}}}
+
+	res := q.VerifyAuthoritative(ctx, []string{authServer}, exps)[0]
+	if res.AuthoritativeOK || !slices.Equal(res.WrongAt, []string{authServer}) || res.Authoritative[0].Kind != dnsq.NXDomain {
+		t.Fatalf("before the write: ok %v wrong at %q kind %s, want NXDOMAIN at the server", res.AuthoritativeOK, res.WrongAt, res.Authoritative[0].Kind)
+	}
+	s.publish(t, time.Now(), withRecord(world.RRSet{Name: "later", Type: "A", TTL: 300, Values: []string{"203.0.113.21"}}))
+	res = q.VerifyAuthoritative(ctx, []string{authServer}, exps)[0]
+	if !res.AuthoritativeOK || res.Resolvers != nil || len(res.WrongAt) != 0 {
+		t.Fatalf("after the write: ok %v, %d resolver answers, wrong at %q; want served and no resolver asked",
+			res.AuthoritativeOK, len(res.Resolvers), res.WrongAt)
+	}
+	// Two rounds, each one question to the authoritative server alone.
+	if got := s.queriesFor(t, name); len(got) != 2 {
+		t.Errorf("%d queries for %s, want 2 (the authoritative server's alone)", len(got), name)
+	}
+}
