@@ -26,6 +26,11 @@ func TestKillDuringFederationThenRerun(t *testing.T) {
 	// step's last other change.
 	last := slices.IndexFunc(points, func(p string) bool { return strings.HasPrefix(p, "cloudron.domain.wellknown#") })
 	policy := points[last+1:]
+	if end := slices.IndexFunc(policy, func(p string) bool {
+		return !strings.HasPrefix(p, "droplet.file.") && !strings.HasPrefix(p, "cloudron.app.restart#")
+	}); end >= 0 {
+		policy = policy[:end] // the mail step's changes follow
+	}
 	if len(policy) != 3 || !strings.HasPrefix(policy[2], "cloudron.app.restart#") {
 		t.Fatalf("the policy's mutations = %v, want the backup, the write and the restart", policy)
 	}

@@ -15,10 +15,10 @@ import (
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
-// seededRecordList stands for the dns-records step (another part builds
-// it): it records, as its "expected" output, the zone as the sandbox's
-// Gandi holds it, which the authoritative servers are known to serve;
-// edit may then make the list ask for something the zone does not hold.
+// seededRecordList stands for the dns-records step in verify's own tests:
+// it records, as its "expected" output, the zone as the sandbox's Gandi
+// holds it, which the authoritative servers are known to serve; edit may
+// then make the list ask for something the zone does not hold.
 type seededRecordList struct {
 	w    *world.World
 	edit func([]dnssim.PlainRRSet) []dnssim.PlainRRSet
@@ -238,16 +238,15 @@ func TestParseExpectedRefusesUnusableLists(t *testing.T) {
 	}
 }
 
-// TestVerifyAfterInit runs init's steps as they are built, then the record
-// list and verify: the provisioning path leaves a chapter verify passes
-// (the droplet's name gives the reverse name, dns-host's records the app
-// names, the apps their certificates).
+// TestVerifyAfterInit runs init's steps, verify last: the provisioning
+// path leaves a chapter verify passes (the droplet's name gives the
+// reverse name, dns-records the records, the apps their certificates).
 func TestVerifyAfterInit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a whole init")
 	}
 	r := fastDigitalOcean(newSandboxRun(t, testChapter()))
-	r.Steps = append(Init(), seededRecordList{w: r.Sandbox.World}, NewVerify())
+	r.Steps = Init()
 	if err := r.Apply(context.Background()); err != nil {
 		t.Fatalf("Apply: %v\nprogress: %q", err, r.Progress.lines)
 	}
