@@ -105,7 +105,7 @@ func (v *Verify) Apply(ctx context.Context, env *Env, _ Change) error {
 	for _, line := range propagating {
 		env.Progress.Line("still propagating: " + line)
 	}
-	failures = append(failures, v.checkServer(ctx, env)...)
+	failures = append(failures, v.checkServer(ctx, env, exps)...)
 	if len(failures) > 0 {
 		return fmt.Errorf("verify: %s", strings.Join(failures, "; "))
 	}

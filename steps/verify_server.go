@@ -3,17 +3,25 @@ package steps
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
+	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/chapterctl/chapterctl/checks"
+	"github.com/chapterctl/chapterctl/internal/cloudron"
+	"github.com/chapterctl/chapterctl/internal/dnsq"
 	"github.com/chapterctl/chapterctl/internal/secrets"
+	"github.com/chapterctl/chapterctl/internal/waitx"
 )
 
 // checkServer asks Cloudron for its own mail status and checks the TLS
 // certificate of the dashboard and every installed app, all at once. It
 // shows every verdict and returns the failures, one sentence each with
 // the fix.
-func (v *Verify) checkServer(ctx context.Context, env *Env) []string {
+func (v *Verify) checkServer(ctx context.Context, env *Env, served []dnsq.Expectation) []string {
 	token := env.Secret(secrets.CloudronToken)
 	if token == "" {
 		return []string{errNoCloudronToken.Error()}
@@ -40,7 +48,7 @@ func (v *Verify) checkServer(ctx context.Context, env *Env) []string {
 	}
 	if env.Config.Mail.Enabled {
 		wg.Go(func() {
-			st, err := client.MailStatus(ctx, env.Config.Domain)
+			st, err := v.settledMailStatus(ctx, env, client, served)
 			mail, mailErr = checks.JudgeMailStatus(env.Config.Domain, st), err
 		})
 	}
@@ -69,4 +77,69 @@ func (v *Verify) checkServer(ctx context.Context, env *Env) []string {
 		report(f.Title, f.Result)
 	}
 	return failures
+}
+
+// settledMailStatus asks Cloudron for its mail status until its resolver
+// sees the records the authoritative servers were just found to serve
+// (served): Cloudron caches answers for up to 5 minutes (cloudron.md), so
+// a record written moments ago is still the old one there. At the bound
+// the last status stands, and its stale records warn.
+func (v *Verify) settledMailStatus(ctx context.Context, env *Env, client *cloudron.Client, served []dnsq.Expectation) (cloudron.MailStatus, error) {
+	limit := v.Wait
+	if limit <= 0 {
+		limit = defaultAuthoritativeWait
+	}
+	started := time.Now()
+	interval := firstAuthoritativePoll
+	for {
+		st, err := client.MailStatus(ctx, env.Config.Domain)
+		stale := staleMailRecords(st, served)
+		if err != nil || stale == "" || time.Since(started) >= limit {
+			return st, err
+		}
+		env.Progress.Waiting(fmt.Sprintf("Cloudron's resolver to see %s (it caches answers up to 5 minutes)", stale), time.Since(started))
+		if waitx.Sleep(ctx, interval) != nil {
+			return st, nil // cut short: the last status stands
+		}
+		interval = min(interval*2, maxAuthoritativePoll)
+	}
+}
+
+// staleMailRecords names the records Cloudron's status finds wrong while
+// it sees something the authoritative servers no longer serve: an old
+// answer in its cache, which time fixes. A record it sees as served is
+// wrong in the zone itself, and waiting would change nothing; nor would it
+// for the reverse name (DigitalOcean's, not the zone's).
+func staleMailRecords(st cloudron.MailStatus, served []dnsq.Expectation) string {
+	var names []string
+	for _, c := range st.Checks {
+		if c.OK || c.Name == "ptr" || c.ErrorMessage != "" {
+			continue
+		}
+		i := slices.IndexFunc(served, func(e dnsq.Expectation) bool {
+			return strings.EqualFold(e.Name, c.FQDN) && dns.TypeToString[e.Type] == c.Type
+		})
+		if i >= 0 && !seesServed(c.Value, served[i].Values) {
+			names = append(names, c.FQDN+" "+c.Type)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// seesServed tells whether the value Cloudron reports (one record's text,
+// or several joined by spaces) is what is served: one of the values, or
+// all of them, compared word by word in any order.
+func seesServed(seen string, values []string) bool {
+	words := func(s string) []string {
+		f := strings.Fields(strings.ToLower(strings.ReplaceAll(s, `"`, "")))
+		slices.Sort(f)
+		return f
+	}
+	want := words(seen)
+	for _, v := range values {
+		if slices.Equal(words(v), want) {
+			return true
+		}
+	}
+	return slices.Equal(words(strings.Join(values, " ")), want)
 }
