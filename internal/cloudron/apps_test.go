@@ -274,7 +274,7 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if err != nil || u == nil || u.Version == app.Version || u.AppStoreID != "im.riot.cloudronapp" {
 		t.Fatalf("CheckAppUpdate = %+v, %v (installed %s)", u, err, app.Version)
 	}
-	taskID, err = c.UpdateApp(ctx, appID, u.AppStoreID)
+	taskID, err = c.UpdateApp(ctx, appID, u.AppStoreID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if u, err := c.BoxUpdate(ctx); err != nil || u != nil {
 		t.Errorf("BoxUpdate with none = %+v, %v", u, err)
 	}
-	if _, err := c.StartBoxUpdate(ctx); !errors.Is(err, cloudron.ErrNoUpdate) {
+	if _, err := c.StartBoxUpdate(ctx, false); !errors.Is(err, cloudron.ErrNoUpdate) {
 		t.Errorf("StartBoxUpdate with none: %v, want ErrNoUpdate", err)
 	}
 	s.breakFault("platform-update-available", "9.1.0")
@@ -298,7 +298,7 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if err != nil || box == nil || box.Version != "9.1.0" {
 		t.Fatalf("BoxUpdate = %+v, %v", box, err)
 	}
-	taskID, err = c.StartBoxUpdate(ctx)
+	taskID, err = c.StartBoxUpdate(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}

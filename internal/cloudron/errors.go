@@ -22,6 +22,9 @@ var (
 	ErrWellKnownUnsupported = errors.New("this Cloudron has no well-known API (POST /api/v1/domains/:domain/wellknown): update Cloudron first")
 	// ErrNoUpdate: no platform update is available (422).
 	ErrNoUpdate = errors.New("no Cloudron update is available")
+	// ErrBusy: a platform update or a backup is running (409), so another
+	// cannot start; the caller follows the running one.
+	ErrBusy = errors.New("an update or backup is already running on the Cloudron")
 )
 
 // APIError is an error answer of the box API: its {"status","message"}

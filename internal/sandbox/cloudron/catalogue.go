@@ -74,6 +74,16 @@ func storeVersion(c *world.Cloudron, id string) string {
 	return a.version
 }
 
+// offeredVersion is what an update check offers for id: the App Store's
+// newest, or a newer version the world file publishes later.
+func offeredVersion(c *world.Cloudron, d *world.Data, id string) string {
+	v := storeVersion(c, id)
+	if later := d.Cloudron.AppUpdates[id]; newer(later, v) {
+		return later
+	}
+	return v
+}
+
 // installDuration is how long installing app takes, before its DNS wait
 // and after it together.
 func installDuration(c *world.Cloudron, a storeApp) time.Duration {
