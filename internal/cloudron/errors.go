@@ -133,3 +133,15 @@ type SetupError struct {
 func (e *SetupError) Error() string {
 	return fmt.Sprintf("Cloudron setup failed at %q: %s", e.Step, e.Message)
 }
+
+// Unavailable tells whether err is the box not answering for now (502,
+// 503, 504, or no connection): what a platform update's restart looks
+// like, worth waiting out.
+func Unavailable(err error) bool {
+	switch statusOf(err) {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	var unreachable *unreachableError
+	return errors.As(err, &unreachable)
+}

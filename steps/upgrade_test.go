@@ -1,0 +1,238 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chapterctl/chapterctl/internal/sandbox/world"
+)
+
+// initedChapter is a sandbox chapter after a full init, its runner set to
+// the upgrade steps.
+func initedChapter(t *testing.T) *sandboxRun {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs a whole init")
+	}
+	r := fastDigitalOcean(newSandboxRun(t, testChapter()))
+	r.Steps = Init()
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("init: %v", err)
+	}
+	r.Steps = Upgrade()
+	r.Progress.reset()
+	return r
+}
+
+// publish makes the release channel offer box (if not "") and the App
+// Store offer the app versions, as if published after init; the box's
+// cached check is made stale so that it sees them.
+func (s *sandboxRun) publish(t *testing.T, box string, apps map[string]string) {
+	t.Helper()
+	err := s.Sandbox.World.Update(context.Background(), "", func(d *world.Data) error {
+		if box != "" {
+			d.Cloudron.Latest = box
+		}
+		d.Cloudron.AppUpdates = apps
+		for _, m := range d.Machines {
+			if m.Cloudron != nil {
+				m.Cloudron.Updates.CheckedAt = time.Time{}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cloudronNow is a copy of the world's one Cloudron.
+func (s *sandboxRun) cloudronNow(t *testing.T) world.Cloudron {
+	t.Helper()
+	var c *world.Cloudron
+	s.Sandbox.World.Read(func(d *world.Data) {
+		for _, m := range d.Machines {
+			if m.Cloudron != nil {
+				cp := *m.Cloudron
+				c = &cp
+			}
+		}
+	})
+	if c == nil {
+		t.Fatal("no Cloudron in the world")
+	}
+	return *c
+}
+
+func appVersions(c world.Cloudron) map[string]string {
+	v := map[string]string{}
+	for _, a := range c.Apps {
+		v[a.AppStoreID] = a.Version
+	}
+	return v
+}
+
+func boxBackups(c world.Cloudron) []string {
+	var ids []string
+	for _, b := range c.Backups {
+		if b.Type == "box" {
+			ids = append(ids, b.ID)
+		}
+	}
+	return ids
+}
+
+var newerApps = map[string]string{"org.matrix.synapse": "1.99.0", "im.riot.cloudronapp": "1.11.113"}
+
+func TestUpgradeBacksUpThenUpdatesPlatformAndAppsThenRerunIsEmpty(t *testing.T) {
+	r := initedChapter(t)
+	r.publish(t, "9.1.0", newerApps)
+	ctx := context.Background()
+	plans, err := r.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var planned []string
+	for _, p := range plans {
+		for _, item := range p.Change.Items {
+			planned = append(planned, p.Step.ID()+": "+item.Resource+" "+item.Detail)
+		}
+	}
+	for _, want := range []string{
+		"backup: full backup of the Cloudron before updating Cloudron 9.1.0, Element (chat.redrockdsa.org) 1.11.113, Synapse (matrix.redrockdsa.org) 1.99.0",
+		"platform-update: Cloudron platform 9.0.15 → 9.1.0",
+		"app-updates: app Element (chat.redrockdsa.org) 1.11.112 → 1.11.113",
+		"app-updates: app Synapse (matrix.redrockdsa.org) 1.98.0 → 1.99.0",
+	} {
+		if !slices.Contains(planned, want) {
+			t.Errorf("plan %q lacks %q", planned, want)
+		}
+	}
+	if len(planned) != 4 {
+		t.Errorf("plan = %q, want the backup, the platform and two apps, and no drift", planned)
+	}
+	before := len(r.mutations(t))
+	if err := r.Apply(ctx); err != nil {
+		t.Fatalf("upgrade: %v\nprogress %q", err, r.Progress.lines)
+	}
+	c := r.cloudronNow(t)
+	if v := appVersions(c); c.Version != "9.1.0" || v["org.matrix.synapse"] != "1.99.0" || v["im.riot.cloudronapp"] != "1.11.113" {
+		t.Errorf("after the upgrade: Cloudron %s, apps %v", c.Version, v)
+	}
+	if b := boxBackups(c); len(b) != 1 {
+		t.Errorf("box backups = %v, want exactly the one upgrade took (Cloudron's own skipped)", b)
+	}
+	// The journal: the backup is created before any update starts.
+	var points []string
+	for _, e := range r.mutations(t)[before:] {
+		points = append(points, e.Point)
+	}
+	want := []string{"cloudron.backup.create", "cloudron.updater.update", "cloudron.app.update", "cloudron.app.update"}
+	if !slices.Equal(points, want) {
+		t.Errorf("mutations = %q, want %q", points, want)
+	}
+	r.requireEmptyRerun(t)
+}
+
+func TestUpgradeWithNothingOfferedTakesNoBackup(t *testing.T) {
+	r := initedChapter(t)
+	r.requireEmptyRerun(t)
+	if b := boxBackups(r.cloudronNow(t)); len(b) != 0 {
+		t.Errorf("backups = %v, want none when nothing is to update", b)
+	}
+}
+
+func TestUpgradeFailedBackupStartsNoUpdate(t *testing.T) {
+	r := initedChapter(t)
+	r.publish(t, "9.1.0", newerApps)
+	r.breakFault(t, "cloudron-task-fails", "")
+	err := r.Apply(context.Background())
+	var stepErr *StepError
+	if !errors.As(err, &stepErr) || stepErr.ID != backupStepID || !strings.Contains(err.Error(), "no update was started") {
+		t.Fatalf("upgrade = %v, want the backup step to fail saying no update started", err)
+	}
+	c := r.cloudronNow(t)
+	for _, task := range c.Tasks {
+		if task.Type == "update" || task.Action == "update" {
+			t.Errorf("an update task started after the failed backup: %+v", task)
+		}
+	}
+	// The rerun takes a new backup, then updates.
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if c := r.cloudronNow(t); c.Version != "9.1.0" || len(boxBackups(c)) != 1 {
+		t.Errorf("after the rerun: %s, backups %v", c.Version, boxBackups(c))
+	}
+}
+
+func TestUpgradeFailedAppUpdateNamesAppAndBackupAndOthersUpdate(t *testing.T) {
+	r := initedChapter(t)
+	r.publish(t, "", newerApps)
+	ctx := context.Background()
+	// The backup first, so that the fault hits the first app's update.
+	steps := r.Steps
+	r.Steps = []Step{NewUpgradeBackup()}
+	if err := r.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	backup := boxBackups(r.cloudronNow(t))
+	r.Steps = steps
+	r.breakFault(t, "cloudron-task-fails", "")
+	err := r.Apply(ctx)
+	var stepErr *StepError
+	if !errors.As(err, &stepErr) || stepErr.ID != appUpdatesStepID {
+		t.Fatalf("upgrade = %v, want app-updates to fail", err)
+	}
+	// Element (chat.) comes first by name: its update crashed.
+	msg := err.Error()
+	if !strings.Contains(msg, "Element (chat.redrockdsa.org) did not update to 1.11.113") || !strings.Contains(msg, backup[0]) ||
+		!strings.Contains(msg, "restore it from its backup app_") || strings.Contains(msg, "Synapse") {
+		t.Errorf("error = %q, want Element named with its backup within %s, and only Element", msg, backup)
+	}
+	c := r.cloudronNow(t)
+	if v := appVersions(c); v["org.matrix.synapse"] != "1.99.0" || v["im.riot.cloudronapp"] != "1.11.112" {
+		t.Errorf("versions = %v, want Synapse updated and Element not", v)
+	}
+	if len(boxBackups(c)) != 1 {
+		t.Errorf("backups = %v, want the one", boxBackups(c))
+	}
+}
+
+func TestUpgradeCorrectsDriftAMailboxAddedAndARecordDeleted(t *testing.T) {
+	r := initedChapter(t)
+	r.breakFault(t, "dmarc-missing", "")
+	r.Config.Mail.Mailboxes = append(r.Config.Mail.Mailboxes, "info")
+	plans, err := r.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	drift := map[string]int{}
+	for _, p := range plans {
+		drift[p.Step.ID()] = len(p.Change.Items)
+	}
+	if drift["mail"] == 0 || drift["dns-records"] == 0 || drift["backup"] != 0 || drift["droplet"] != 0 {
+		t.Errorf("plan items by step = %v, want the mailbox and the record, nothing else", drift)
+	}
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	c := r.cloudronNow(t)
+	if boxes := c.Mail["redrockdsa.org"].Mailboxes; !slices.ContainsFunc(boxes, func(b *world.CloudronMailbox) bool { return b.Name == "info" }) {
+		t.Errorf("mailboxes after the upgrade lack info")
+	}
+	var dmarc bool
+	r.Sandbox.World.Read(func(d *world.Data) {
+		for _, rr := range d.DomainByFQDN("redrockdsa.org").Records {
+			dmarc = dmarc || rr.Name == "_dmarc" && rr.Type == "TXT"
+		}
+	})
+	if !dmarc {
+		t.Error("the deleted DMARC record was not restored")
+	}
+	r.requireEmptyRerun(t)
+}
