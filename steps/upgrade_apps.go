@@ -65,7 +65,10 @@ func (s AppUpdates) Plan(ctx context.Context, env *Env) (Change, error) {
 	var items []Item
 	for _, a := range list {
 		detail := fmt.Sprintf("%s → %s", a.app.Version, a.version)
-		if a.app.Busy() {
+		switch {
+		case a.app.InstallationState == "error":
+			detail += " (" + errErrorState.Error() + ")"
+		case a.app.Busy():
 			detail += " (" + a.app.InstallationState + ": followed, not started again)"
 		}
 		items = append(items, Item{Action: Update, Resource: "app " + a.name(), Detail: detail})
@@ -100,10 +103,18 @@ func (s AppUpdates) Apply(ctx context.Context, env *Env, _ Change) error {
 	return env.Record(appUpdatesClosed, env.Output(backupStepID, backupAttempt))
 }
 
+// errErrorState: an app a failed update left broken is not updated again.
+var errErrorState = errors.New("it is in the error state, as a failed update leaves it, so it is not updated again")
+
 // update updates one app, or follows the update a killed run started
 // (the app's busy state and task are the truth, not the state file).
 func (AppUpdates) update(ctx context.Context, env *Env, client *cloudron.Client, a offeredApp) error {
 	app := a.app
+	if app.InstallationState == "error" {
+		// Cloudron refuses updates in the error state; restoring the
+		// backup is the organizer's call (it undoes what changed since).
+		return errErrorState
+	}
 	if !app.Busy() {
 		task, err := client.UpdateApp(ctx, app.ID, app.AppStoreID, true)
 		if err == nil {
