@@ -55,7 +55,7 @@ func (s PlatformUpdate) Apply(ctx context.Context, env *Env, _ Change) error {
 			return true, nil // done, by this run or a killed one
 		}
 		target = offers.Box.Version
-		return false, s.startOrFollow(ctx, env, client, target)
+		return s.startOrFollow(ctx, env, client, target)
 	})
 	if err != nil {
 		return fmt.Errorf("update Cloudron to %s: %w; the backup %s holds the server as it was (docs/upgrade.md says how to restore it)",
@@ -70,26 +70,32 @@ func (s PlatformUpdate) Apply(ctx context.Context, env *Env, _ Change) error {
 // startOrFollow follows this attempt's update task if one is recorded,
 // else starts the update and records its task at once. A task started by
 // a run killed before it could record it makes the start ErrBusy, which
-// the caller waits out.
-func (PlatformUpdate) startOrFollow(ctx context.Context, env *Env, client *cloudron.Client, target string) error {
+// the caller waits out until the box no longer offers the update.
+func (PlatformUpdate) startOrFollow(ctx context.Context, env *Env, client *cloudron.Client, target string) (bool, error) {
 	task := env.Output(platformStepID, platformUpdateTask)
 	if task == "" || env.Output(platformStepID, platformUpdateTarget) != target {
 		var err error
 		if task, err = client.StartBoxUpdate(ctx, true); err != nil {
-			if errors.Is(err, cloudron.ErrNoUpdate) {
-				return nil // finished in between: the next look sees no offer
-			}
-			return err
+			// No update: it finished in between (the offer is gone).
+			return errors.Is(err, cloudron.ErrNoUpdate), ignore(err, cloudron.ErrNoUpdate)
 		}
 		if err := env.Record(platformUpdateTarget, target); err != nil {
-			return err
+			return false, err
 		}
 		if err := env.Record(platformUpdateTask, task); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := followTask(ctx, env, client, task, "Cloudron "+target); err != nil {
-		return errors.Join(err, env.Record(platformUpdateTask, ""))
+		return false, errors.Join(err, env.Record(platformUpdateTask, ""))
 	}
-	return nil
+	return true, nil
+}
+
+// ignore is err, or nil when it is target.
+func ignore(err, target error) error {
+	if errors.Is(err, target) {
+		return nil
+	}
+	return err
 }

@@ -274,6 +274,9 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if err != nil || u == nil || u.Version == app.Version || u.AppStoreID != "im.riot.cloudronapp" {
 		t.Fatalf("CheckAppUpdate = %+v, %v (installed %s)", u, err, app.Version)
 	}
+	if o, err := c.Offers(ctx); err != nil || o.Box != nil || o.Apps[appID] != u.Version {
+		t.Errorf("Offers after the check = %+v, %v; want the app's %s", o, err, u.Version)
+	}
 	taskID, err = c.UpdateApp(ctx, appID, u.AppStoreID, false)
 	if err != nil {
 		t.Fatal(err)
@@ -297,6 +300,9 @@ func TestUpdatesAndBackups(t *testing.T) {
 	box, err := c.BoxUpdate(ctx)
 	if err != nil || box == nil || box.Version != "9.1.0" {
 		t.Fatalf("BoxUpdate = %+v, %v", box, err)
+	}
+	if o, err := c.Offers(ctx); err != nil || o.Box == nil || o.Box.Version != "9.1.0" || len(o.Apps) != 0 {
+		t.Errorf("Offers = %+v, %v; want the platform's 9.1.0 and no app", o, err)
 	}
 	taskID, err = c.StartBoxUpdate(ctx, false)
 	if err != nil {

@@ -23,7 +23,8 @@ func (c *Client) Offers(ctx context.Context) (Offers, error) {
 		return Offers{}, fmt.Errorf("cloudron: read the available updates: %w", err)
 	}
 	if !v.atLeast(9, 0) {
-		return c.offersBefore9(ctx)
+		offers, err := c.offersBefore9(ctx)
+		return offers.newerThan(v), err
 	}
 	// The box route first: reading it is what refreshes a stale cache,
 	// the apps' updateInfo included.
@@ -41,7 +42,20 @@ func (c *Client) Offers(ctx context.Context) (Offers, error) {
 			offers.Apps[a.ID] = a.Offered
 		}
 	}
-	return offers, nil
+	return offers.newerThan(v), nil
+}
+
+// newerThan drops a platform offer that is not newer than running: a
+// cache read right after an update may still name the version just
+// installed.
+func (o Offers) newerThan(running version) Offers {
+	if o.Box == nil {
+		return o
+	}
+	if offered, err := parseVersion(o.Box.Version); err != nil || !running.less(offered) {
+		o.Box = nil
+	}
+	return o
 }
 
 func (c *Client) offersBefore9(ctx context.Context) (Offers, error) {
