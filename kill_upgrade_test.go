@@ -19,7 +19,7 @@ cloudron:
 `
 
 // initedForUpgrade is a sandbox folder after a full init in upgradeWorld.
-func initedForUpgrade(t *testing.T, bin string) string {
+func initedForUpgrade(t testing.TB, bin string) string {
 	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(killChapter), 0o644)
@@ -31,7 +31,7 @@ func initedForUpgrade(t *testing.T, bin string) string {
 }
 
 // journalLength is how many requests the world has journaled so far.
-func journalLength(t *testing.T, dir string) int {
+func journalLength(t testing.TB, dir string) int {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, ".chapterctl", "sandbox", "journal.jsonl"))
 	if err != nil {
