@@ -123,10 +123,12 @@ func (AppUpdates) update(ctx context.Context, env *Env, client *cloudron.Client,
 			}
 			return followTask(ctx, env, client, task, a.name())
 		}
-		// 409: a task took the app meanwhile; follow it below.
-		if app, err = client.App(ctx, app.ID); err != nil || !app.Busy() {
-			return cmp.Or(err, errors.New("Cloudron refused the update and the app runs no task"))
+		// A 409 because a task took the app meanwhile: follow it below.
+		fresh, readErr := client.App(ctx, app.ID)
+		if readErr != nil || !fresh.Busy() {
+			return err // the refusal itself says why
 		}
+		app = fresh
 	}
 	if app.TaskID == "" {
 		_, err := client.WaitApp(ctx, app.ID, nil)

@@ -75,8 +75,10 @@ func (UpgradeBackup) begin(ctx context.Context, env *Env, client *cloudron.Clien
 	if err != nil {
 		return err
 	}
-	for _, kv := range [][2]string{{backupID, ""}, {backupTime, ""}, {backupTask, ""}, {backupTargets, targets},
-		{backupBefore, newest.ID}, {backupAttempt, env.Now().UTC().Format(time.RFC3339Nano)}} {
+	// In this order: a kill between two records leaves either the old
+	// attempt's targets (so the rerun begins anew) or this one's, whole.
+	for _, kv := range [][2]string{{backupID, ""}, {backupTime, ""}, {backupTask, ""}, {backupBefore, newest.ID},
+		{backupTargets, targets}, {backupAttempt, env.Now().UTC().Format(time.RFC3339Nano)}} {
 		if err := env.Record(kv[0], kv[1]); err != nil {
 			return err
 		}
@@ -86,7 +88,7 @@ func (UpgradeBackup) begin(ctx context.Context, env *Env, client *cloudron.Clien
 
 // takeOrFind is one try: the backup this attempt's task made, or one
 // that appeared since the attempt began (a killed run's), or a new task.
-func (UpgradeBackup) takeOrFind(ctx context.Context, env *Env, client *cloudron.Client) (bool, error) {
+func (s UpgradeBackup) takeOrFind(ctx context.Context, env *Env, client *cloudron.Client) (bool, error) {
 	task := env.Output(backupStepID, backupTask)
 	if task != "" {
 		if err := followTask(ctx, env, client, task, "full backup"); err != nil {
@@ -112,7 +114,10 @@ func (UpgradeBackup) takeOrFind(ctx context.Context, env *Env, client *cloudron.
 	if err != nil {
 		return false, err
 	}
-	return false, env.Record(backupTask, task)
+	if err := env.Record(backupTask, task); err != nil {
+		return false, err
+	}
+	return s.takeOrFind(ctx, env, client) // follows the task just recorded
 }
 
 // newestBoxBackup is the newest full (box) backup newer than the one
