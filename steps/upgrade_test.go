@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chapterctl/chapterctl/internal/cloudron"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
+	"github.com/chapterctl/chapterctl/internal/secrets"
 )
 
 // initedChapter is a sandbox chapter after a full init, its runner set to
@@ -235,4 +237,94 @@ func TestUpgradeCorrectsDriftAMailboxAddedAndARecordDeleted(t *testing.T) {
 		t.Error("the deleted DMARC record was not restored")
 	}
 	r.requireEmptyRerun(t)
+}
+
+// TestUpgradeFollowsUpdatesAKilledRunStarted: a platform update and an app
+// update already running (started by a run killed before it recorded
+// them) are followed to their end, never started a second time.
+func TestUpgradeFollowsUpdatesAKilledRunStarted(t *testing.T) {
+	r := initedChapter(t)
+	r.publish(t, "9.1.0", map[string]string{"org.matrix.synapse": "1.99.0"})
+	// Updates long enough (1.5 s here) that upgrade sees them running.
+	r.Sandbox.World.Update(context.Background(), "", func(d *world.Data) error {
+		for _, m := range d.Machines {
+			if m.Cloudron != nil {
+				m.Cloudron.Options.Timings.BoxUpdate, m.Cloudron.Options.Timings.AppUpdate = 1500, 1500
+			}
+		}
+		return nil
+	})
+	ctx := context.Background()
+	all := r.Steps
+	r.Steps = []Step{NewUpgradeBackup()}
+	if err := r.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	client := r.Providers.Cloudron("https://my.redrockdsa.org/",
+		cloudron.Options{Roots: r.Providers.Roots, Token: r.Secrets[secrets.CloudronToken]})
+	if _, err := client.StartBoxUpdate(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	r.Steps = all
+	if err := r.Apply(ctx); err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	c := r.cloudronNow(t)
+	tasks := map[string]int{}
+	for _, task := range c.Tasks {
+		tasks[task.Action]++
+	}
+	if c.Version != "9.1.0" || appVersions(c)["org.matrix.synapse"] != "1.99.0" || tasks["box_update"] != 1 || tasks["update"] != 1 {
+		t.Errorf("Cloudron %s, apps %v, tasks %v; want one platform and one app update", c.Version, appVersions(c), tasks)
+	}
+	if refused := r.answered(t, "POST", "/api/v1/updater/box_update", 409); refused == 0 {
+		t.Error("upgrade never found the platform update running: the test did not test following it")
+	}
+
+	// An app update running when upgrade looks is followed.
+	r.publish(t, "", map[string]string{"org.matrix.synapse": "1.100.0"})
+	var synapse string
+	for _, a := range c.Apps {
+		if a.AppStoreID == "org.matrix.synapse" {
+			synapse = a.ID
+		}
+	}
+	r.Steps = []Step{NewUpgradeBackup()}
+	if err := r.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.UpdateApp(ctx, synapse, "org.matrix.synapse", true); err != nil {
+		t.Fatal(err)
+	}
+	r.Steps = all
+	if err := r.Apply(ctx); err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	c = r.cloudronNow(t)
+	updates := 0
+	for _, task := range c.Tasks {
+		if task.Action == "update" {
+			updates++
+		}
+	}
+	if appVersions(c)["org.matrix.synapse"] != "1.100.0" || updates != 2 || len(boxBackups(c)) != 2 {
+		t.Errorf("apps %v after %d app updates and backups %v; want 1.100.0 after two updates and two backups", appVersions(c), updates, boxBackups(c))
+	}
+	// The first upgrade's and the killed run's; none from this upgrade.
+	if n := r.answered(t, "POST", "/api/v1/apps/"+synapse+"/update", 0); n != 2 {
+		t.Errorf("%d update requests for Synapse, want 2", n)
+	}
+}
+
+// answered counts the journal's requests of method and path that got
+// status (any status when 0).
+func (s *sandboxRun) answered(t *testing.T, method, path string, status int) int {
+	t.Helper()
+	n := 0
+	for _, e := range readJournal(t, s.Dir) {
+		if e.Method == method && e.Path == path && (status == 0 || e.Status == status) {
+			n++
+		}
+	}
+	return n
 }

@@ -227,7 +227,8 @@ func (s *server) updateApp(rw http.ResponseWriter, r *http.Request, _ caller) er
 		if err := busy(a, "update"); err != nil {
 			return err
 		}
-		steps := []step{{40, "Downloading image", appUpdateDefault / 2}, {70, "Creating container", appUpdateDefault / 2}}
+		length := knob(c.Options.Timings.AppUpdate, appUpdateDefault)
+		steps := []step{{40, "Downloading image", length / 2}, {70, "Creating container", length / 2}}
 		if !skip {
 			steps = append([]step{{10, msgBackingUp, knob(c.Options.Timings.Backup, backupDefault) / 2}}, steps...)
 		}
