@@ -42,10 +42,22 @@ func openUpgradeRun(ctx context.Context, f *Factory, command string, setUpOnly b
 	case setUpOnly:
 		return nil, head, setUp
 	}
+	// upgrade holds the lock from its first look to its last change, as
+	// init does; plan's runner takes it while it plans.
+	release := func() {}
+	if setUpOnly {
+		held, err := lockFolder(f, command)
+		if err != nil {
+			return nil, head, err
+		}
+		release = func() { held.Release() }
+	}
 	run, err := newStepRun(ctx, f, cfg, command, list, nil)
 	if err != nil {
+		release()
 		return nil, head, err
 	}
+	run.release, run.Runner.HoldsLock = release, setUpOnly
 	if head.upgrading {
 		if head.versions, err = run.Runner.Versions(ctx); err != nil {
 			run.Close()
