@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/cloudron"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 	"github.com/chapterctl/chapterctl/internal/secrets"
@@ -205,10 +206,11 @@ func TestUpgradeFailedAppUpdateNamesAppAndBackupAndOthersUpdate(t *testing.T) {
 	}
 }
 
-func TestUpgradeCorrectsDriftAMailboxAddedAndARecordDeleted(t *testing.T) {
+func TestUpgradeCorrectsDriftAMailboxAddedARecordDeletedFederationClosed(t *testing.T) {
 	r := initedChapter(t)
 	r.breakFault(t, "dmarc-missing", "")
 	r.Config.Mail.Mailboxes = append(r.Config.Mail.Mailboxes, "info")
+	r.Config.Federation = chapter.FederationClosed
 	plans, err := r.Plan(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -217,8 +219,8 @@ func TestUpgradeCorrectsDriftAMailboxAddedAndARecordDeleted(t *testing.T) {
 	for _, p := range plans {
 		drift[p.Step.ID()] = len(p.Change.Items)
 	}
-	if drift["mail"] == 0 || drift["dns-records"] == 0 || drift["backup"] != 0 || drift["droplet"] != 0 {
-		t.Errorf("plan items by step = %v, want the mailbox and the record, nothing else", drift)
+	if drift["mail"] == 0 || drift["dns-records"] == 0 || drift["chat"] == 0 || drift["backup"] != 0 || drift["droplet"] != 0 {
+		t.Errorf("plan items by step = %v, want the mailbox, the record and the federation policy, nothing else", drift)
 	}
 	if err := r.Apply(context.Background()); err != nil {
 		t.Fatalf("upgrade: %v", err)
@@ -226,6 +228,11 @@ func TestUpgradeCorrectsDriftAMailboxAddedAndARecordDeleted(t *testing.T) {
 	c := r.cloudronNow(t)
 	if boxes := c.Mail["redrockdsa.org"].Mailboxes; !slices.ContainsFunc(boxes, func(b *world.CloudronMailbox) bool { return b.Name == "info" }) {
 		t.Errorf("mailboxes after the upgrade lack info")
+	}
+	for _, a := range c.Apps {
+		if a.AppStoreID == "org.matrix.synapse" && (a.Synapse == nil || !a.Synapse.WhitelistSet || len(a.Synapse.Whitelist) != 0) {
+			t.Errorf("Synapse runs with %+v, want federation closed (an empty whitelist)", a.Synapse)
+		}
 	}
 	var dmarc bool
 	r.Sandbox.World.Read(func(d *world.Data) {
