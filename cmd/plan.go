@@ -43,6 +43,10 @@ world as it is; nothing is changed.`,
 type planView struct {
 	Steps   []plannedStep  `json:"steps"`
 	Summary map[string]int `json:"summary"`
+	// Versions: a set-up chapter's Cloudron and apps, now and offered.
+	Versions []steps.Version `json:"versions,omitempty"`
+	// StateMigration: "state schema 1 → 2" when the state file needs one.
+	StateMigration string `json:"state_migration,omitempty"`
 }
 
 type plannedStep struct {
@@ -52,11 +56,8 @@ type plannedStep struct {
 }
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
-	cfg, err := loadChapter(opts.F)
-	if err != nil {
-		return err
-	}
-	run, err := newStepRun(ctx, opts.F, cfg, "plan", steps.Init(), nil)
+	// A set-up chapter's plan is upgrade's: the updates, then init's steps.
+	run, head, err := openUpgradeRun(ctx, opts.F, "plan", false)
 	if err != nil {
 		return err
 	}
@@ -66,9 +67,11 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 		return err
 	}
 	view := newPlanView(plans)
+	view.Versions, view.StateMigration = head.versions, head.migrationJSON()
 	if opts.JSON {
 		return opts.IO.WriteJSON(view)
 	}
+	head.print(opts.IO)
 	printPlan(opts.IO, view)
 	return nil
 }

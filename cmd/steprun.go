@@ -22,12 +22,17 @@ type stepRun struct {
 	Runner *steps.Runner
 	conn   *worldConn
 	log    *debuglog.Log
+	// release lets go of a folder lock the command took for the run.
+	release func()
 }
 
 func (s *stepRun) Close() {
 	s.log.Close()
 	if s.conn != nil {
 		s.conn.Close()
+	}
+	if s.release != nil {
+		s.release()
 	}
 }
 

@@ -2,10 +2,12 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chapterctl/chapterctl/cmd/ui"
+	"github.com/chapterctl/chapterctl/steps"
 )
 
 type UpgradeOptions struct {
@@ -29,9 +31,24 @@ it was stopped half-way.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl upgrade")
+			return upgradeRun(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.Yes, "yes", false, "accept the upgrade plan without asking")
 	return c
+}
+
+func upgradeRun(ctx context.Context, opts *UpgradeOptions) error {
+	run, head, err := openUpgradeRun(ctx, opts.F, "upgrade", true)
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+	run.Runner.Options = steps.Options{Yes: opts.Yes, Interactive: opts.IO.CanPrompt()}
+	head.print(opts.IO)
+	if err := planAndApply(ctx, opts.IO, run.Runner, opts.Yes); err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.IO.Out, "The chapter is up to date and matches chapter.yaml.")
+	return nil
 }

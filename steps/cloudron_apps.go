@@ -25,6 +25,9 @@ func planApp(env *Env, stepID string, a cloudronApp, found cloudron.App, ok bool
 		item.Action = Create
 	case !strings.EqualFold(found.AppStoreID, a.storeID):
 		return item, false, a.taken(env, stepID, found)
+	case found.InstallationState == "error" && env.Output(stepID, a.key+"_installed") != "":
+		// It ran once: it holds data, so it is never removed (ensureApp).
+		item.Action, item.Detail = Update, "in the error state ("+found.Error+"): repair or restore it in the Cloudron dashboard"
 	case found.InstallationState == "error":
 		item.Action, item.Detail = Replace, "its install failed: "+found.Error
 	case env.Output(stepID, a.key+"_app_id") != found.ID:

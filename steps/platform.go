@@ -112,8 +112,9 @@ func (p *Platform) Apply(ctx context.Context, env *Env, _ Change) error {
 	if err != nil {
 		return err
 	}
-	if version != "" && env.Output(p.ID(), "installed") == "" {
-		// Installed by an earlier run that stopped before recording it.
+	if version != "" && (env.Output(p.ID(), "installed") == "" || env.Output(p.ID(), "version") != "") {
+		// Installed by an earlier run that stopped before recording it,
+		// or updated since (upgrade): the reboot is long done.
 		return env.Record("version", version)
 	}
 	if version == "" {

@@ -274,7 +274,10 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if err != nil || u == nil || u.Version == app.Version || u.AppStoreID != "im.riot.cloudronapp" {
 		t.Fatalf("CheckAppUpdate = %+v, %v (installed %s)", u, err, app.Version)
 	}
-	taskID, err = c.UpdateApp(ctx, appID, u.AppStoreID)
+	if o, err := c.Offers(ctx); err != nil || o.Box != nil || o.Apps[appID] != u.Version {
+		t.Errorf("Offers after the check = %+v, %v; want the app's %s", o, err, u.Version)
+	}
+	taskID, err = c.UpdateApp(ctx, appID, u.AppStoreID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +293,7 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if u, err := c.BoxUpdate(ctx); err != nil || u != nil {
 		t.Errorf("BoxUpdate with none = %+v, %v", u, err)
 	}
-	if _, err := c.StartBoxUpdate(ctx); !errors.Is(err, cloudron.ErrNoUpdate) {
+	if _, err := c.StartBoxUpdate(ctx, false); !errors.Is(err, cloudron.ErrNoUpdate) {
 		t.Errorf("StartBoxUpdate with none: %v, want ErrNoUpdate", err)
 	}
 	s.breakFault("platform-update-available", "9.1.0")
@@ -298,7 +301,10 @@ func TestUpdatesAndBackups(t *testing.T) {
 	if err != nil || box == nil || box.Version != "9.1.0" {
 		t.Fatalf("BoxUpdate = %+v, %v", box, err)
 	}
-	taskID, err = c.StartBoxUpdate(ctx)
+	if o, err := c.Offers(ctx); err != nil || o.Box == nil || o.Box.Version != "9.1.0" || len(o.Apps) != 0 {
+		t.Errorf("Offers = %+v, %v; want the platform's 9.1.0 and no app", o, err)
+	}
+	taskID, err = c.StartBoxUpdate(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}

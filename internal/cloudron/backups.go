@@ -30,12 +30,17 @@ type backupJSON struct {
 	CreationTime   string `json:"creationTime"`
 }
 
-// CreateBackup starts a full backup and returns its task.
+// CreateBackup starts a full backup and returns its task; ErrBusy while
+// an update or another backup runs.
 func (c *Client) CreateBackup(ctx context.Context) (taskID string, err error) {
 	var out struct {
 		TaskID flexID `json:"taskId"`
 	}
-	if err := c.do(ctx, call{method: http.MethodPost, path: "/backups/create", out: &out}); err != nil {
+	err = c.do(ctx, call{method: http.MethodPost, path: "/backups/create", out: &out})
+	if statusOf(err) == http.StatusConflict {
+		return "", fmt.Errorf("cloudron: start a backup: %w (%w)", ErrBusy, err)
+	}
+	if err != nil {
 		return "", fmt.Errorf("cloudron: start a backup: %w", err)
 	}
 	return string(out.TaskID), nil

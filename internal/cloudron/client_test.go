@@ -340,3 +340,13 @@ func TestRefusedConnection(t *testing.T) {
 		t.Errorf("WaitSetup: %v", err)
 	}
 }
+
+func TestOffersKeepOnlyANewerPlatform(t *testing.T) {
+	running, _ := parseVersion("9.1.0")
+	for offered, keep := range map[string]bool{"9.1.0": false, "9.0.15": false, "9.1.1": true, "10.0.0": true, "soon": false} {
+		got := Offers{Box: &Update{Version: offered}}.newerThan(running)
+		if (got.Box != nil) != keep {
+			t.Errorf("offer %s on 9.1.0: kept = %v, want %v", offered, got.Box != nil, keep)
+		}
+	}
+}

@@ -22,6 +22,9 @@ var (
 	ErrWellKnownUnsupported = errors.New("this Cloudron has no well-known API (POST /api/v1/domains/:domain/wellknown): update Cloudron first")
 	// ErrNoUpdate: no platform update is available (422).
 	ErrNoUpdate = errors.New("no Cloudron update is available")
+	// ErrBusy: a platform update or a backup is running (409), so another
+	// cannot start; the caller follows the running one.
+	ErrBusy = errors.New("an update or backup is already running on the Cloudron")
 )
 
 // APIError is an error answer of the box API: its {"status","message"}
@@ -129,4 +132,16 @@ type SetupError struct {
 
 func (e *SetupError) Error() string {
 	return fmt.Sprintf("Cloudron setup failed at %q: %s", e.Step, e.Message)
+}
+
+// Unavailable tells whether err is the box not answering for now (502,
+// 503, 504, or no connection): what a platform update's restart looks
+// like, worth waiting out.
+func Unavailable(err error) bool {
+	switch statusOf(err) {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	var unreachable *unreachableError
+	return errors.As(err, &unreachable)
 }

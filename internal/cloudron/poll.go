@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -71,10 +70,5 @@ func transient(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	switch statusOf(err) {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	var unreachable *unreachableError
-	return errors.As(err, &unreachable) || errors.Is(err, context.DeadlineExceeded)
+	return Unavailable(err) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -226,4 +226,12 @@ func TestCloudron8Routes(t *testing.T) {
 	if u, err := c.CheckBoxUpdate(ctx); err != nil || u == nil || u.Version != "8.1.1" {
 		t.Errorf("CheckBoxUpdate = %+v, %v; want 8.1.1", u, err)
 	}
+	// 8.x keeps the apps' offers in the same cached document.
+	s.breakFault("app-update-available", "")
+	if _, err := c.CheckBoxUpdate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := c.Offers(ctx); err != nil || o.Box == nil || o.Box.Version != "8.1.1" || o.Apps[id] == "" {
+		t.Errorf("Offers on 8.1 = %+v, %v; want the platform's 8.1.1 and the app's", o, err)
+	}
 }

@@ -98,11 +98,12 @@ func usable(u *Update) *Update {
 	return u
 }
 
-// StartBoxUpdate starts the platform update (after a full backup) and
-// returns its task. The box restarts near the end, when the API answers
-// 502 for a while; WaitTask rides that out. ErrNoUpdate when nothing is
-// offered.
-func (c *Client) StartBoxUpdate(ctx context.Context) (taskID string, err error) {
+// StartBoxUpdate starts the platform update and returns its task; unless
+// skipBackup, Cloudron takes a full backup first. The box restarts near
+// the end, when the API answers 502 for a while; WaitTask rides that out.
+// ErrNoUpdate when nothing is offered, ErrBusy while an update or a backup
+// runs.
+func (c *Client) StartBoxUpdate(ctx context.Context, skipBackup bool) (taskID string, err error) {
 	v, err := c.serverVersion(ctx)
 	if err != nil {
 		return "", fmt.Errorf("cloudron: start the platform update: %w", err)
@@ -114,9 +115,12 @@ func (c *Client) StartBoxUpdate(ctx context.Context) (taskID string, err error) 
 	var out struct {
 		TaskID flexID `json:"taskId"`
 	}
-	err = c.do(ctx, call{method: http.MethodPost, path: path, in: map[string]bool{"skipBackup": false}, out: &out})
-	if statusOf(err) == http.StatusUnprocessableEntity {
+	err = c.do(ctx, call{method: http.MethodPost, path: path, in: map[string]bool{"skipBackup": skipBackup}, out: &out})
+	switch statusOf(err) {
+	case http.StatusUnprocessableEntity:
 		return "", fmt.Errorf("cloudron: start the platform update: %w", ErrNoUpdate)
+	case http.StatusConflict:
+		return "", fmt.Errorf("cloudron: start the platform update: %w (%w)", ErrBusy, err)
 	}
 	if err != nil {
 		return "", fmt.Errorf("cloudron: start the platform update: %w", err)
@@ -161,13 +165,13 @@ func (c *Client) CheckAppUpdate(ctx context.Context, appID string) (*AppUpdate, 
 	return &AppUpdate{AppStoreID: u.ID, Version: u.Manifest.Version}, nil
 }
 
-// UpdateApp updates app appID to the newest package of appStoreID (after a
-// backup of the app) and returns the task.
-func (c *Client) UpdateApp(ctx context.Context, appID, appStoreID string) (taskID string, err error) {
+// UpdateApp updates app appID to the newest package of appStoreID and
+// returns the task; unless skipBackup, Cloudron backs the app up first.
+func (c *Client) UpdateApp(ctx context.Context, appID, appStoreID string, skipBackup bool) (taskID string, err error) {
 	var out struct {
 		TaskID flexID `json:"taskId"`
 	}
-	body := map[string]any{"appStoreId": appStoreID, "skipBackup": false}
+	body := map[string]any{"appStoreId": appStoreID, "skipBackup": skipBackup}
 	err = c.do(ctx, call{method: http.MethodPost, path: "/apps/" + url.PathEscape(appID) + "/update", in: body, out: &out})
 	if err != nil {
 		return "", fmt.Errorf("cloudron: update the app %s: %w", appID, err)

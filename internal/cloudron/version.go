@@ -1,6 +1,7 @@
 package cloudron
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,3 +34,8 @@ func (v version) atLeast(major, minor int) bool {
 }
 
 func (v version) String() string { return fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.patch) }
+
+// less tells whether v is older than w.
+func (v version) less(w version) bool {
+	return cmp.Or(cmp.Compare(v.major, w.major), cmp.Compare(v.minor, w.minor), cmp.Compare(v.patch, w.patch)) < 0
+}

@@ -20,9 +20,9 @@ const (
 	boxRestart        = 30 * time.Second // the API answers 502 for this last part of an update
 	appActionDefault  = 10 * time.Second // restart, start, stop
 	uninstallDefault  = 20 * time.Second
-	appUpdateDefault  = 60 * time.Second
-	installDefault    = 2 * time.Minute // apps the timings table does not name
-	updateCheckPeriod = time.Hour       // the updater's cron; wall clock, like every cron job
+	appUpdateDefault  = 60 * time.Second // knob: AppUpdate
+	installDefault    = 2 * time.Minute  // apps the timings table does not name
+	updateCheckPeriod = time.Hour        // the updater's cron; wall clock, like every cron job
 )
 
 // knob returns the override (simulated seconds) if set, else def.
@@ -72,6 +72,16 @@ func storeVersion(c *world.Cloudron, id string) string {
 	}
 	a, _ := storeAppByID(id)
 	return a.version
+}
+
+// offeredVersion is what an update check offers for id: the App Store's
+// newest, or a newer version the world file publishes later.
+func offeredVersion(c *world.Cloudron, d *world.Data, id string) string {
+	v := storeVersion(c, id)
+	if later := d.Cloudron.AppUpdates[id]; newer(later, v) {
+		return later
+	}
+	return v
 }
 
 // installDuration is how long installing app takes, before its DNS wait

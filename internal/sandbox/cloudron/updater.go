@@ -15,7 +15,7 @@ func checkForUpdates(c *world.Cloudron, d *world.Data, now time.Time) {
 		u.Box = d.Cloudron.Latest
 	}
 	for _, a := range c.Apps {
-		if v := storeVersion(c, a.AppStoreID); !a.InstalledAt.IsZero() && newer(v, a.Version) {
+		if v := offeredVersion(c, d, a.AppStoreID); !a.InstalledAt.IsZero() && newer(v, a.Version) {
 			u.Apps[a.ID] = v
 		}
 	}
@@ -227,11 +227,12 @@ func (s *server) updateApp(rw http.ResponseWriter, r *http.Request, _ caller) er
 		if err := busy(a, "update"); err != nil {
 			return err
 		}
-		steps := []step{{40, "Downloading image", appUpdateDefault / 2}, {70, "Creating container", appUpdateDefault / 2}}
+		length := knob(c.Options.Timings.AppUpdate, appUpdateDefault)
+		steps := []step{{40, "Downloading image", length / 2}, {70, "Creating container", length / 2}}
 		if !skip {
 			steps = append([]step{{10, msgBackingUp, knob(c.Options.Timings.Backup, backupDefault) / 2}}, steps...)
 		}
-		t := startTask(c, d, now, taskSpec{typ: "app", action: "update", appID: a.ID, target: storeVersion(c, a.AppStoreID), steps: steps, wait: -1})
+		t := startTask(c, d, now, taskSpec{typ: "app", action: "update", appID: a.ID, target: offeredVersion(c, d, a.AppStoreID), steps: steps, wait: -1})
 		a.InstallationState, a.TaskID, a.UpdatedAt = "pending_update", t.ID, now
 		taskID = t.ID
 		return nil

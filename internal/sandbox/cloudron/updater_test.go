@@ -112,3 +112,25 @@ func TestNightlyBackupIsMadeWhenItsTimeHasPassed(t *testing.T) {
 		t.Errorf("nightly backups = %v", backups)
 	}
 }
+
+func TestAppUpdatesOfTheWorldAreOfferedOnlyAfterInstall(t *testing.T) {
+	t.Parallel()
+	b := ready(t)
+	b.change(func(d *world.Data) { d.Cloudron.AppUpdates = map[string]string{"org.matrix.synapse": "1.99.0"} })
+	id := b.install("org.matrix.synapse", "matrix")
+	if v := b.call("GET", "/apps/"+id, nil).want(t, 200).str("manifest.version"); v != "1.98.0" {
+		t.Fatalf("installed %q, want the catalogue's 1.98.0", v)
+	}
+	b.call("POST", "/apps/"+id+"/check_for_updates", nil).want(t, 200)
+	if v := b.call("GET", "/apps/"+id, nil).str("updateInfo.manifest.version"); v != "1.99.0" {
+		t.Fatalf("updateInfo offers %q, want 1.99.0", v)
+	}
+	task := b.call("POST", "/apps/"+id+"/update", map[string]any{"appStoreId": "org.matrix.synapse", "skipBackup": true}).want(t, 202).str("taskId")
+	b.waitTask(task)
+	if v := b.call("GET", "/apps/"+id, nil).str("manifest.version"); v != "1.99.0" {
+		t.Errorf("after the update: %q", v)
+	}
+	if n := len(b.call("GET", "/backups", nil).at("backups").([]any)); n != 0 {
+		t.Errorf("%d backups after an update with skipBackup", n)
+	}
+}

@@ -78,6 +78,7 @@ type CloudronTimings struct {
 	MailEnable float64 `json:"mail_enable_s,omitempty"` // mail container restart after enable (45)
 	Backup     float64 `json:"backup_s,omitempty"`      // backup task (60)
 	BoxUpdate  float64 `json:"box_update_s,omitempty"`  // platform update after its backup (180)
+	AppUpdate  float64 `json:"app_update_s,omitempty"`  // app update after its backup (60)
 	DNSTimeout float64 `json:"dns_timeout_s,omitempty"` // app install's DNS wait before error (1200)
 }
 

@@ -66,6 +66,10 @@ type DNSBL struct {
 type CloudronRelease struct {
 	Version string `json:"version"` // installed by cloudron-setup
 	Latest  string `json:"latest"`  // offered by the updater
+	// AppUpdates are package versions the App Store publishes after the
+	// chapter's apps were installed (store id → version): installs take
+	// the catalogue's version, update checks offer these.
+	AppUpdates map[string]string `json:"app_updates,omitempty"`
 }
 
 // Next returns the next value of the named counter, starting at 1.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/chapterctl/chapterctl/internal/sandbox/gandi"
@@ -42,6 +43,9 @@ func Build(spec *Spec, chapterDomain string, now time.Time) (*world.Data, error)
 		}
 		if c.Latest != "" {
 			d.Cloudron.Latest = c.Latest
+		}
+		if len(c.AppUpdates) > 0 {
+			d.Cloudron.AppUpdates = maps.Clone(c.AppUpdates)
 		}
 	}
 	if spec.DNSBL != nil {

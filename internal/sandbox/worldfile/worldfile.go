@@ -63,6 +63,9 @@ type DNSBLSpec struct {
 type CloudronSpec struct {
 	Version string `yaml:"version"`
 	Latest  string `yaml:"latest"`
+	// AppUpdates: package versions the App Store publishes after the
+	// apps were installed (store id → version), which upgrade applies.
+	AppUpdates map[string]string `yaml:"app_updates"`
 }
 
 // Read parses a world file strictly: an unknown key or a wrong type is an
@@ -73,6 +76,28 @@ func Read(path string) (*Spec, error) {
 		return nil, fmt.Errorf("read the world file: %w", err)
 	}
 	return Parse(path, data)
+}
+
+var releaseVersion = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+
+func (c *CloudronSpec) validate(file string) error {
+	if c == nil {
+		return nil
+	}
+	for key, v := range map[string]string{"version": c.Version, "latest": c.Latest} {
+		if v != "" && !releaseVersion.MatchString(v) {
+			return fmt.Errorf("%s: cloudron %s %q is not a version like 9.0.15", file, key, v)
+		}
+	}
+	for id, v := range c.AppUpdates {
+		if !strings.Contains(id, ".") {
+			return fmt.Errorf("%s: cloudron app_updates: %q is not an App Store id like org.matrix.synapse", file, id)
+		}
+		if !releaseVersion.MatchString(v) {
+			return fmt.Errorf("%s: cloudron app_updates: %s: %q is not a version like 1.99.0", file, id, v)
+		}
+	}
+	return nil
 }
 
 var typeErrorLine = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -141,6 +166,9 @@ func (s *Spec) validate(file string) error {
 				}
 			}
 		}
+	}
+	if err := s.Cloudron.validate(file); err != nil {
+		return err
 	}
 	if s.DigitalOcean != nil {
 		for _, d := range s.DigitalOcean.Droplets {

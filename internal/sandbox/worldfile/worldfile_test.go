@@ -97,6 +97,17 @@ func TestSectionsDefaultOnTheirOwn(t *testing.T) {
 	}
 }
 
+func TestCloudronReleaseAndAppUpdates(t *testing.T) {
+	spec, err := Parse("w.yaml", []byte("cloudron:\n  version: 9.0.15\n  latest: 9.1.0\n  app_updates: {org.matrix.synapse: 1.99.0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := Build(spec, "redrockdsa.org", now)
+	if d.Cloudron.Version != "9.0.15" || d.Cloudron.Latest != "9.1.0" || d.Cloudron.AppUpdates["org.matrix.synapse"] != "1.99.0" {
+		t.Fatalf("cloudron = %+v", d.Cloudron)
+	}
+}
+
 func TestStrictErrorsNameLineAndKey(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unknown top key", "gandi: {}\ntime_scal: 1\n", `w.yaml line 2: unknown key "time_scal"`},
@@ -107,6 +118,9 @@ func TestStrictErrorsNameLineAndKey(t *testing.T) {
 		{"bad date", "gandi:\n  domains:\n    - fqdn: a.org\n      expires: soon\n", `expires "soon" is not a date`},
 		{"duplicate domain", "gandi:\n  domains:\n    - fqdn: a.org\n    - fqdn: a.org\n", "listed twice"},
 		{"bad droplet status", "digitalocean:\n  droplets:\n    - {name: x, status: frozen}\n", "status must be active or off"},
+		{"bad latest", "cloudron: {latest: next}\n", `cloudron latest "next" is not a version`},
+		{"bad app id", "cloudron:\n  app_updates: {synapse: 1.99.0}\n", `"synapse" is not an App Store id`},
+		{"bad app version", "cloudron:\n  app_updates: {org.matrix.synapse: newest}\n", `org.matrix.synapse: "newest" is not a version`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
