@@ -14,6 +14,7 @@ type DoctorOptions struct {
 	JSON   bool
 	Checks []string
 	Strict bool
+	List   bool
 }
 
 func NewCmdDoctor(f *Factory, runF func(context.Context, *DoctorOptions) error) *cobra.Command {
@@ -26,18 +27,20 @@ the chat server, the server's disk and memory, updates and backups) and explain
 in plain words what is wrong and the exact command or step that fixes it.`,
 		Example: `  chapterctl doctor
   chapterctl doctor --check mail.spf --check mail.dkim
-  chapterctl doctor --json`,
+  chapterctl doctor --json
+  chapterctl doctor --list`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
-			return notYet("chapterctl doctor")
+			return doctorRun(c.Context(), opts)
 		},
 	}
 	flags := c.Flags()
 	flags.BoolVar(&opts.JSON, "json", false, "print the results as JSON")
 	flags.StringArrayVar(&opts.Checks, "check", nil, "run only the check `ID` (repeatable), e.g. mail.spf")
 	flags.BoolVar(&opts.Strict, "strict", false, "also exit 1 on warnings and checks that could not tell")
+	flags.BoolVar(&opts.List, "list", false, "list the checks' ids and titles, run nothing")
 	return c
 }

@@ -1,0 +1,101 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// The IP blocklists asked, and how serious a listing is
+// (doctor-checks.md §3). Spamhaus ZEN's PBL codes only warn.
+var ipBlocklists = []struct {
+	zone  string
+	major bool
+}{
+	{"zen.spamhaus.org", true}, {"b.barracudacentral.org", true}, {"bl.spamcop.net", true},
+	{"dnsbl-1.uceprotect.net", false}, {"psbl.surriel.com", false}, {"bl.mailspike.net", false},
+}
+
+// DNSBL is ip.dnsbl: the server's address is on no spam blocklist. An
+// answer that tells nothing (Spamhaus refusing a public resolver with
+// 127.255.255.254, a timeout) is unknown, never clean or listed.
+var DNSBL = Def{Key: "ip.dnsbl", Name: "The server's address is on no spam blocklist", Area: AreaMail,
+	Impact: "mail members send is refused by many providers",
+	Limit:  dnsLimit,
+	Look: func(ctx context.Context, env *Env) Result {
+		if !mailEnabled(env) {
+			return skip("email is off in chapter.yaml")
+		}
+		if relayed(env) {
+			return skip("mail leaves through the relay, whose addresses are its own concern")
+		}
+		ip := env.IPv4()
+		if ip == "" {
+			return skip("no droplet is recorded yet")
+		}
+		resolver := resolvers(env)[0]
+		type verdict struct {
+			zone    string
+			major   bool
+			listed  bool
+			unknown bool
+			reason  string
+		}
+		out := make([]verdict, len(ipBlocklists))
+		var wg sync.WaitGroup
+		for i, bl := range ipBlocklists {
+			wg.Go(func() {
+				l, err := env.DNS.Blocklisted(ctx, resolver, ip, bl.zone)
+				v := verdict{zone: bl.zone, major: bl.major && !strings.Contains(l.Reason, "PBL"), listed: l.Listed, unknown: l.Unknown, reason: l.Reason}
+				if err != nil && !l.Unknown {
+					v.unknown, v.reason = true, err.Error()
+				}
+				out[i] = v
+			})
+		}
+		wg.Wait()
+		return judgeListings(ip, listingsOf(out, func(v verdict) listing {
+			return listing{v.zone, v.major, v.listed, v.unknown, v.reason}
+		}))
+	}}
+
+type listing struct {
+	zone                   string
+	major, listed, unknown bool
+	reason                 string
+}
+
+func listingsOf[T any](vs []T, f func(T) listing) []listing {
+	out := make([]listing, len(vs))
+	for i, v := range vs {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// judgeListings: a major listing fails, a minor one warns; lists that
+// would not say make the verdict unknown only when no list says "listed".
+func judgeListings(subject string, ls []listing) Result {
+	var major, minor, unknownLists []string
+	for _, l := range ls {
+		switch {
+		case l.listed && l.major:
+			major = append(major, l.zone+" ("+l.reason+")")
+		case l.listed:
+			minor = append(minor, l.zone+" ("+l.reason+")")
+		case l.unknown:
+			unknownLists = append(unknownLists, l.zone+": "+l.reason)
+		}
+	}
+	fix := fmt.Sprintf("open each list's lookup page for %s and follow its removal steps; meanwhile run \"chapterctl mail enable --relay mailgun\" to send through Mailgun", subject)
+	switch {
+	case len(major) > 0:
+		return Result{Status: Fail, Detail: subject + " is listed on " + strings.Join(append(major, minor...), ", "), Fix: fix}
+	case len(minor) > 0:
+		return Result{Status: Warn, Detail: subject + " is listed on " + strings.Join(minor, ", "), Fix: fix}
+	case len(unknownLists) > 0:
+		return unknown("could not tell: "+strings.Join(unknownLists, "; "), "run \"chapterctl doctor\" from another network, or check the lists' lookup pages")
+	}
+	return pass(fmt.Sprintf("%s is on none of the %d lists asked", subject, len(ls)))
+}
