@@ -91,7 +91,7 @@ func (v doctorJSON) status(id string) string {
 // doctorFolder is a chapter after a clean sandbox init whose account can
 // send mail (port 25 open), with the organizer enrolled in 2FA as init's
 // summary tells them to.
-func doctorFolder(t *testing.T, bin string) string {
+func doctorFolder(t testing.TB, bin string) string {
 	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(doctorChapter), 0o644)

@@ -45,6 +45,7 @@ type Check interface {
 type Outcome struct {
 	Check  Check
 	Result Result
+	Took   time.Duration // how long the check ran
 }
 
 // Run runs every check concurrently, each with its own timeout, and returns
@@ -56,7 +57,9 @@ func Run(ctx context.Context, env *Env, list []Check, timeout time.Duration) []O
 	for i, c := range list {
 		outcomes[i].Check = c
 		go func() {
+			start := time.Now()
 			outcomes[i].Result = runOne(ctx, env, c, timeout)
+			outcomes[i].Took = time.Since(start)
 			done <- i
 		}()
 	}

@@ -30,11 +30,16 @@ type doctorCheck struct {
 	Cause        *string    `json:"cause"`
 	RecheckAfter *time.Time `json:"recheck_after"`
 	Impact       string     `json:"impact,omitempty"`
+	DurationMS   int64      `json:"duration_ms"`
 }
 
 func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if opts.List {
 		return doctorList(opts)
+	}
+	// A wrong --check is a usage error, told before anything is reached.
+	if _, err := selectChecks(checks.All(nil), opts.Checks); err != nil {
+		return err
 	}
 	conn, release, err := doctorConnect(ctx, opts.F)
 	if err != nil {
@@ -109,7 +114,7 @@ func newDoctorView(outcomes []checks.Outcome) doctorView {
 	for _, o := range outcomes {
 		r := o.Result
 		c := doctorCheck{ID: o.Check.ID(), Status: string(r.Status), Title: o.Check.Title(), Area: checks.AreaOf(o.Check),
-			Detail: r.Detail, Fix: r.Fix, RecheckAfter: timeOrNil(r.RecheckAfter)}
+			Detail: r.Detail, Fix: r.Fix, RecheckAfter: timeOrNil(r.RecheckAfter), DurationMS: o.Took.Milliseconds()}
 		if r.Cause != "" {
 			cause := r.Cause
 			c.Cause = &cause
