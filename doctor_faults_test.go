@@ -41,6 +41,15 @@ var doctorFaultChecks = map[string]struct{ check, status string }{
 	"well-known-missing":        {"matrix.wellknown_server", "fail"},
 }
 
+// doctorFaultFollows are checks that must be folded under the fault's
+// check (root-cause grouping): they are wrong only because of it.
+var doctorFaultFollows = map[string][]string{
+	"my-record-missing": {"dns.records", "mail.fcrdns"},
+	"dkim-missing":      {"dns.records"},
+	"app-down":          {"chat.info"},
+	"cert-expired":      {"tls.expiry", "matrix.federation"},
+}
+
 const doctorChapter = `domain: redrockdsa.org
 organizer: {username: maria, email: maria@example.net, display_name: Maria Lopez}
 region: nyc3
@@ -53,13 +62,8 @@ mail:
 `
 
 type doctorJSON struct {
-	Checks []struct {
-		ID     string  `json:"id"`
-		Status string  `json:"status"`
-		Detail string  `json:"detail"`
-		Cause  *string `json:"cause"`
-	} `json:"checks"`
-	Summary map[string]int `json:"summary"`
+	Checks  []doctorCheckJSON `json:"checks"`
+	Summary map[string]int    `json:"summary"`
 }
 
 // runDoctor runs doctor --json and returns its verdicts and exit code.
@@ -79,14 +83,23 @@ func runDoctor(t *testing.T, bin, dir string, args ...string) (doctorJSON, int) 
 	return v, code
 }
 
-func (v doctorJSON) status(id string) string {
+type doctorCheckJSON struct {
+	ID     string  `json:"id"`
+	Status string  `json:"status"`
+	Detail string  `json:"detail"`
+	Cause  *string `json:"cause"`
+}
+
+func (v doctorJSON) find(id string) doctorCheckJSON {
 	for _, c := range v.Checks {
 		if c.ID == id {
-			return c.Status
+			return c
 		}
 	}
-	return "absent"
+	return doctorCheckJSON{ID: id, Status: "absent"}
 }
+
+func (v doctorJSON) status(id string) string { return v.find(id).Status }
 
 // doctorFolder is a chapter after a clean sandbox init whose account can
 // send mail (port 25 open), with the organizer enrolled in 2FA as init's
@@ -157,6 +170,16 @@ func TestDoctorFindsEveryDoctorFault(t *testing.T) {
 			}
 			if got != want.status || code != wantCode {
 				t.Errorf("%s: %s is %s (exit %d), want %s (exit %d)", f.Name, want.check, got, code, want.status, wantCode)
+			}
+			if want.status == "fail" && (v.Checks[0].Status != "fail" || v.Checks[0].Cause != nil) {
+				t.Errorf("%s: the first check listed is %s %s, want a root-cause fail first", f.Name, v.Checks[0].ID, v.Checks[0].Status)
+			}
+			if follows, ok := doctorFaultFollows[f.Name]; ok {
+				for _, id := range follows {
+					if c := v.find(id); c.Cause == nil || *c.Cause != want.check || c.Status != "unknown" {
+						t.Errorf("%s: %s is %s with cause %v, want unknown following from %s", f.Name, id, c.Status, c.Cause, want.check)
+					}
+				}
 			}
 			if out, err := chapterctl(bin, dir, "sandbox", "heal", f.Name); err != nil {
 				t.Fatalf("heal: %v\n%s", err, out)

@@ -14,7 +14,11 @@ import (
 // A resolver still holding an old answer is a warning with its time.
 func Records(exps []dnsq.Expectation) Def {
 	return Def{Key: RecordsCheckID, Name: "Every record the chapter needs, at Gandi and public resolvers", Area: AreaDNS,
-		Needs: []string{"dns.nameservers"}, Limit: 2 * dnsLimit,
+		// The record-specific checks explain a wrong record better (and
+		// say who it hurts): when one of them fails, this one follows from
+		// it; it stands alone for propagation and the other records.
+		Needs: []string{"dns.nameservers", "dns.a", "dns.apps", "mail.mx", "mail.spf", "mail.dkim", "mail.dmarc"},
+		Limit: 2 * dnsLimit,
 		Look: func(ctx context.Context, env *Env) Result {
 			if len(exps) == 0 {
 				return Result{Status: Skip, Detail: "no record list is recorded yet",

@@ -13,7 +13,7 @@ import (
 // Discovery is matrix.discovery: other servers, following the spec's
 // order (well-known first), arrive at this droplet on port 443.
 var Discovery = Def{Key: "matrix.discovery", Name: "Other Matrix servers find yours", Area: AreaChat,
-	Needs: []string{"matrix.wellknown_server", "dns.apps"}, Limit: 2 * httpLimit,
+	Needs: []string{TLSCheckID, "dns.apps", "matrix.wellknown_server"}, Limit: 2 * httpLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !isMatrix(env) {
 			return skip("the chat is not Matrix")

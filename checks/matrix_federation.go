@@ -15,7 +15,7 @@ import (
 // gomatrixserverlib's CheckKeys), and the federation API answers.
 var Federation = Def{Key: "matrix.federation", Name: "Synapse's federation key and API answer", Area: AreaChat,
 	Impact: "other chapters cannot talk to your chat server",
-	Needs:  []string{"matrix.discovery", TLSCheckID, "chat.app"}, Limit: 2 * httpLimit,
+	Needs:  []string{TLSCheckID, "chat.app", "matrix.discovery"}, Limit: 2 * httpLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !isMatrix(env) {
 			return skip("the chat is not Matrix")

@@ -13,7 +13,7 @@ import (
 // .well-known/matrix/server delegates federation to Synapse on 443.
 var WellKnownServer = Def{Key: "matrix.wellknown_server", Name: "Matrix federation delegation (.well-known/matrix/server)", Area: AreaChat,
 	Impact: "other chapters' Matrix servers cannot reach yours: no federation",
-	Needs:  []string{"platform.status"}, Limit: httpLimit,
+	Needs:  []string{"platform.status", TLSCheckID}, Limit: httpLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !isMatrix(env) {
 			return skip("the chat is not Matrix")

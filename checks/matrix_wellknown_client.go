@@ -12,7 +12,7 @@ import (
 // and its base_url answers /_matrix/client/versions.
 var WellKnownClient = Def{Key: "matrix.wellknown_client", Name: "Matrix apps find the server from the short name", Area: AreaChat,
 	Impact: "members' phone apps cannot find the chat server from the chapter's name",
-	Needs:  []string{"platform.status"}, Limit: 2 * httpLimit,
+	Needs:  []string{"platform.status", TLSCheckID}, Limit: 2 * httpLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !isMatrix(env) {
 			return skip("the chat is not Matrix")

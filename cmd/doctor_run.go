@@ -59,14 +59,14 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "still waiting on %s (%s)…\n", c.ID(), waited.Round(time.Second))
 		}
 	}
-	outcomes := checks.Arrange(checks.Fold(checks.Run(ctx, env, list, doctorTimeout)))
-	view := newDoctorView(outcomes)
+	ran := checks.Fold(checks.Run(ctx, env, list, doctorTimeout))
+	view := newDoctorView(checks.Arrange(ran))
 	if opts.JSON {
 		if err := opts.IO.WriteJSON(view); err != nil {
 			return err
 		}
 	} else {
-		printDoctor(opts.IO, outcomes, view, opts.F.Now())
+		printDoctor(opts.IO, ran, view, opts.F.Now())
 	}
 	return doctorOutcome(view, opts.Strict)
 }
@@ -132,7 +132,7 @@ func newDoctorView(outcomes []checks.Outcome) doctorView {
 func doctorOutcome(view doctorView, strict bool) error {
 	fails := view.Summary["fail"]
 	if fails > 0 {
-		return fmt.Errorf("doctor found %d %s; the ✗ lines above say what to do", fails, plural(fails, "problem", "problems"))
+		return fmt.Errorf("doctor found %d %s; each says how to fix it", fails, plural(fails, "problem", "problems"))
 	}
 	if strict && view.Summary["warn"]+view.Summary["unknown"] > 0 {
 		return fmt.Errorf("doctor found %d warnings and %d checks that could not tell (--strict)", view.Summary["warn"], view.Summary["unknown"])
@@ -171,8 +171,10 @@ func doctorMark(s checks.Status) ui.Mark {
 }
 
 // printDoctor shows problems first, each root cause with who it hurts
-// and what follows from it, then everything else by area.
-func printDoctor(io *ui.IOStreams, outcomes []checks.Outcome, view doctorView, now time.Time) {
+// and what follows from it, then every check by area in the list's fixed
+// order.
+func printDoctor(io *ui.IOStreams, ran []checks.Outcome, view doctorView, now time.Time) {
+	outcomes := checks.Arrange(slices.Clone(ran))
 	line := func(o checks.Outcome, indent string) {
 		r := o.Result
 		fmt.Fprintf(io.Out, "%s%s %s — %s\n", indent, io.Mark(doctorMark(r.Status)), o.Check.ID(), r.Detail)
@@ -203,7 +205,7 @@ func printDoctor(io *ui.IOStreams, outcomes []checks.Outcome, view doctorView, n
 			}
 		}
 		if len(follow) > 0 {
-			fmt.Fprintf(io.Out, "    this also explains %d other checks: %s\n", len(follow), strings.Join(follow, ", "))
+			fmt.Fprintf(io.Out, "    this also explains %d other %s: %s\n", len(follow), plural(len(follow), "check", "checks"), strings.Join(follow, ", "))
 		}
 	}
 	if problems > 0 {
@@ -220,7 +222,7 @@ func printDoctor(io *ui.IOStreams, outcomes []checks.Outcome, view doctorView, n
 			continue
 		}
 		fmt.Fprintln(io.Out, io.Bold(area))
-		for _, o := range outcomes {
+		for _, o := range ran {
 			if checks.AreaOf(o.Check) != area {
 				continue
 			}
