@@ -81,11 +81,16 @@ func runOne(ctx context.Context, env *Env, c Check, timeout time.Duration) (resu
 	defer cancel()
 	if env != nil && env.Waiting != nil {
 		start := time.Now()
-		ticker := time.NewTicker(slowAfter)
+		every := slowAfter
+		if env.SlowAfter > 0 {
+			every = env.SlowAfter
+		}
+		ticker := time.NewTicker(every)
 		defer ticker.Stop()
-		stop := make(chan struct{})
-		defer close(stop)
+		stop, exited := make(chan struct{}), make(chan struct{})
+		defer func() { close(stop); <-exited }() // no report after the result
 		go func() {
+			defer close(exited)
 			for {
 				select {
 				case <-ticker.C:

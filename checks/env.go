@@ -38,6 +38,9 @@ type Env struct {
 	// Waiting is told about a check still running after a few seconds,
 	// so the organizer sees what doctor is waiting on.
 	Waiting func(c Check, waited time.Duration)
+	// SlowAfter is how long a check runs before Waiting hears of it
+	// (0: a few seconds).
+	SlowAfter time.Duration
 
 	facts sync.Map // key → *fact: answers the checks share in one run
 }
