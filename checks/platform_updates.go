@@ -31,14 +31,12 @@ var AppUpdates = Def{Key: "platform.app_updates", Name: "The apps are up to date
 		if err != nil {
 			return cloudronUnknown(err)
 		}
+		// Cloudron's own (hourly) check, as the apps list caches it: doctor
+		// reads, it does not ask the App Store again.
 		var waiting []string
 		for _, a := range list {
-			u, err := env.Cloudron.CheckAppUpdate(ctx, a.ID)
-			if err != nil {
-				return cloudronUnknown(err)
-			}
-			if u != nil {
-				waiting = append(waiting, fmt.Sprintf("%s %s → %s", a.Title, a.Version, u.Version))
+			if a.UpdateVersion != "" && a.UpdateVersion != a.Version {
+				waiting = append(waiting, fmt.Sprintf("%s %s → %s", a.Title, a.Version, a.UpdateVersion))
 			}
 		}
 		if len(waiting) > 0 {

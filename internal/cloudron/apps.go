@@ -22,6 +22,10 @@ type App struct {
 	FQDN              string
 	TaskID            string // the running task, if any
 	Error             string // why it is in the error state
+	// UpdateVersion is the newer package version Cloudron's last update
+	// check found (the app's cached updateInfo), "" when none: reading it
+	// asks the App Store nothing.
+	UpdateVersion string
 }
 
 // Busy tells whether a task holds the app (any pending_* state): Cloudron
@@ -45,6 +49,11 @@ type appJSON struct {
 	Error *struct {
 		Message string `json:"message"`
 	} `json:"error"`
+	UpdateInfo *struct {
+		Manifest struct {
+			Version string `json:"version"`
+		} `json:"manifest"`
+	} `json:"updateInfo"`
 }
 
 func (j appJSON) app() App {
@@ -56,6 +65,9 @@ func (j appJSON) app() App {
 	}
 	if j.Error != nil {
 		a.Error = j.Error.Message
+	}
+	if j.UpdateInfo != nil {
+		a.UpdateVersion = j.UpdateInfo.Manifest.Version
 	}
 	if a.FQDN == "" {
 		a.FQDN = strings.TrimPrefix(a.Subdomain+"."+a.Domain, ".")
