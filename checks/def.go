@@ -42,12 +42,15 @@ func (d Def) PeopleImpact() string                     { return d.Impact }
 
 // Timeouts by what a check waits on (doctor-checks.md §4).
 const (
-	dnsLimit   = 6 * time.Second
-	httpLimit  = 10 * time.Second
-	sshLimit   = 15 * time.Second
-	apiLimit   = 20 * time.Second
-	rdapLimit  = 10 * time.Second
-	localLimit = 2 * time.Second
+	dnsLimit  = 6 * time.Second
+	httpLimit = 10 * time.Second
+	sshLimit  = 15 * time.Second
+	apiLimit  = 20 * time.Second
+	// mailStatusLimit: Cloudron's mail status runs its DNS, blocklist and
+	// SMTP probes on the server (5 s each, some in turn) before answering.
+	mailStatusLimit = 45 * time.Second
+	rdapLimit       = 10 * time.Second
+	localLimit      = 2 * time.Second
 )
 
 func unknown(detail, fix string) Result { return Result{Status: Unknown, Detail: detail, Fix: fix} }

@@ -94,7 +94,7 @@ func mailStatus(ctx context.Context, env *Env) (cloudron.MailStatus, error) {
 	if err := needCloudron(env); err != nil {
 		return cloudron.MailStatus{}, err
 	}
-	return shared(ctx, env, "cloudron:mailstatus", apiLimit, func(ctx context.Context) (cloudron.MailStatus, error) {
+	return shared(ctx, env, "cloudron:mailstatus", mailStatusLimit, func(ctx context.Context) (cloudron.MailStatus, error) {
 		return env.Cloudron.MailStatus(ctx, env.Domain())
 	})
 }

@@ -35,43 +35,25 @@ var DNSBL = Def{Key: "ip.dnsbl", Name: "The server's address is on no spam block
 			return skip("no droplet is recorded yet")
 		}
 		resolver := resolvers(env)[0]
-		type verdict struct {
-			zone    string
-			major   bool
-			listed  bool
-			unknown bool
-			reason  string
-		}
-		out := make([]verdict, len(ipBlocklists))
+		out := make([]listing, len(ipBlocklists))
 		var wg sync.WaitGroup
 		for i, bl := range ipBlocklists {
 			wg.Go(func() {
 				l, err := env.DNS.Blocklisted(ctx, resolver, ip, bl.zone)
-				v := verdict{zone: bl.zone, major: bl.major && !strings.Contains(l.Reason, "PBL"), listed: l.Listed, unknown: l.Unknown, reason: l.Reason}
-				if err != nil && !l.Unknown {
-					v.unknown, v.reason = true, err.Error()
-				}
-				out[i] = v
+				// Spamhaus' PBL lists ranges not meant to send mail
+				// directly: a warning, removable with the right PTR.
+				out[i] = listing{zone: bl.zone, major: bl.major && !strings.Contains(l.Reason, "PBL"),
+					listed: l.Listed, unknown: l.Unknown || err != nil, reason: l.Reason}
 			})
 		}
 		wg.Wait()
-		return judgeListings(ip, listingsOf(out, func(v verdict) listing {
-			return listing{v.zone, v.major, v.listed, v.unknown, v.reason}
-		}))
+		return judgeListings(ip, out)
 	}}
 
 type listing struct {
 	zone                   string
 	major, listed, unknown bool
 	reason                 string
-}
-
-func listingsOf[T any](vs []T, f func(T) listing) []listing {
-	out := make([]listing, len(vs))
-	for i, v := range vs {
-		out[i] = f(v)
-	}
-	return out
 }
 
 // judgeListings: a major listing fails, a minor one warns; lists that

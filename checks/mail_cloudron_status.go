@@ -12,7 +12,7 @@ var ownCheck = map[string]bool{"mail.port25_out": true, "mail.relay": true, "ip.
 // CloudronMail is mail.cloudron: Cloudron's own mail status (what its
 // dashboard shows under Email → Status) has nothing to report.
 var CloudronMail = Def{Key: "mail.cloudron", Name: "Cloudron's own mail status is clear", Area: AreaMail,
-	Needs: []string{"platform.status"}, Limit: apiLimit,
+	Needs: []string{"platform.status"}, Limit: mailStatusLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !mailEnabled(env) {
 			return skip("email is off in chapter.yaml")

@@ -15,7 +15,7 @@ import (
 // signs with (its mail status says which).
 var DKIM = Def{Key: "mail.dkim", Name: "The email signing key (DKIM) is published", Area: AreaMail,
 	Impact: "mail members send fails DKIM and is likely to land in spam or be refused",
-	Needs:  []string{"dns.nameservers", "platform.status"}, Limit: apiLimit,
+	Needs:  []string{"dns.nameservers", "platform.status"}, Limit: mailStatusLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		want, r, ok := dkimExpected(ctx, env)
 		if !ok {

@@ -11,7 +11,7 @@ import (
 // DKIMKeySize is mail.dkim_keysize: RFC 8301 wants RSA keys of 2048 bits
 // or more for signing; receivers ignore signatures under 1024.
 var DKIMKeySize = Def{Key: "mail.dkim_keysize", Name: "The email signing key is strong enough", Area: AreaMail,
-	Needs: []string{"platform.status"}, Limit: apiLimit,
+	Needs: []string{"platform.status"}, Limit: mailStatusLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		want, r, ok := dkimExpected(ctx, env)
 		if !ok {

@@ -6,7 +6,7 @@ import "context"
 // (Cloudron's own probe, from the server). Skipped with a relay.
 var Port25Out = Def{Key: "mail.port25_out", Name: "The server can send mail out (port 25)", Area: AreaMail,
 	Impact: "mail members send does not leave the server",
-	Needs:  []string{"platform.status"}, Limit: apiLimit,
+	Needs:  []string{"platform.status"}, Limit: mailStatusLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !mailEnabled(env) {
 			return skip("email is off in chapter.yaml")
@@ -20,7 +20,7 @@ var Port25Out = Def{Key: "mail.port25_out", Name: "The server can send mail out 
 // Relay is mail.relay: the relay accepts the server's login.
 var Relay = Def{Key: "mail.relay", Name: "The mail relay accepts the server's login", Area: AreaMail,
 	Impact: "mail members send does not leave the server",
-	Needs:  []string{"platform.status"}, Limit: apiLimit,
+	Needs:  []string{"platform.status"}, Limit: mailStatusLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !mailEnabled(env) || !relayed(env) {
 			return skip("no relay is configured")

@@ -228,12 +228,15 @@ func printDoctor(io *ui.IOStreams, ran []checks.Outcome, view doctorView, now ti
 			}
 			r := o.Result
 			text := o.Check.Title()
-			if r.Cause != "" {
-				text += " (follows from " + r.Cause + ")"
-			} else if r.Status == checks.Pass || r.Status == checks.Skip {
-				text += ": " + r.Detail
+			switch {
+			case r.Cause != "":
+				text += " — follows from " + r.Cause
+			case r.Status == checks.Pass || r.Status == checks.Skip:
+				text += " — " + r.Detail
+			default:
+				text += " — see above"
 			}
-			fmt.Fprintf(io.Out, "  %s %s %s\n", io.Mark(doctorMark(r.Status)), o.Check.ID(), text)
+			fmt.Fprintf(io.Out, "  %s %s (%s)\n", io.Mark(doctorMark(r.Status)), text, o.Check.ID())
 		}
 	}
 	s := view.Summary
@@ -243,7 +246,17 @@ func printDoctor(io *ui.IOStreams, ran []checks.Outcome, view doctorView, now ti
 			roots++
 		}
 	}
-	fmt.Fprintf(io.Out, "\n%d passed, %d %s (%d root %s), %d %s, %d couldn't tell, %d skipped\n",
+	var recheck time.Time
+	for _, o := range outcomes {
+		if o.Result.RecheckAfter.After(recheck) {
+			recheck = o.Result.RecheckAfter
+		}
+	}
+	summary := fmt.Sprintf("%d passed, %d %s (%d root %s), %d %s, %d couldn't tell, %d skipped",
 		s["pass"], s["fail"], plural(s["fail"], "problem", "problems"), roots, plural(roots, "cause", "causes"),
 		s["warn"], plural(s["warn"], "warning", "warnings"), s["unknown"], s["skip"])
+	if !recheck.IsZero() {
+		summary += " — recheck after " + checks.ClockTime(recheck, now)
+	}
+	fmt.Fprintf(io.Out, "\n%s\n", summary)
 }
