@@ -2,7 +2,8 @@ package checks
 
 import (
 	"context"
-	"sync"
+
+	"github.com/miekg/dns"
 )
 
 var domainBlocklists = []string{"dbl.spamhaus.org", "multi.surbl.org"}
@@ -11,18 +12,19 @@ var domainBlocklists = []string{"dbl.spamhaus.org", "multi.surbl.org"}
 // it, or links to it, is refused).
 var DBL = Def{Key: "domain.dbl", Name: "The domain is on no spam blocklist", Area: AreaMail,
 	Impact: "mail from or mentioning the chapter's domain is refused",
-	Limit:  dnsLimit,
+	Needs:  []string{"host.ssh"}, Limit: sshLimit,
 	Look: func(ctx context.Context, env *Env) Result {
-		resolver := resolvers(env)[0]
-		out := make([]listing, len(domainBlocklists))
-		var wg sync.WaitGroup
-		for i, zone := range domainBlocklists {
-			wg.Go(func() {
-				l, err := env.DNS.DomainBlocklisted(ctx, resolver, env.Domain(), zone)
-				out[i] = listing{zone: zone, major: true, listed: l.Listed, unknown: l.Unknown || err != nil, reason: l.Reason}
-			})
+		var qs []listQuestion
+		major := map[string]bool{}
+		for _, zone := range domainBlocklists {
+			qs = append(qs, listQuestion{zone: zone, qname: dns.Fqdn(env.Domain() + "." + zone), domainList: true})
+			major[zone] = true
 		}
-		wg.Wait()
+		answers, err := askFromServer(ctx, env, qs)
+		if err != nil {
+			return hostUnknown(err)
+		}
+		out := judgeFromServer(qs, answers, major)
 		r := judgeListings(env.Domain(), out)
 		if r.Status == Fail {
 			r.Fix = "request a review of " + env.Domain() + " at https://check.spamhaus.org/ and at surbl.org's lookup page"

@@ -3,6 +3,8 @@ package checks
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -25,40 +27,54 @@ type hostFacts struct {
 
 var errNoDroplet = errors.New("the droplet step has recorded no server address or host key")
 
-// readHost logs in once per run with the pinned host key and runs the
-// host script.
+// readHost runs the host script once per run.
 func readHost(ctx context.Context, env *Env) (hostFacts, error) {
 	return shared(ctx, env, "ssh:host", sshLimit, func(ctx context.Context) (hostFacts, error) {
-		ip, pinned := env.IPv4(), env.Output("droplet", "host_key")
-		if ip == "" || pinned == "" {
-			return hostFacts{}, errNoDroplet
-		}
-		hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(pinned))
-		if err != nil {
-			return hostFacts{}, fmt.Errorf("the droplet's pinned host key in the state is unreadable: %w", err)
-		}
-		signer, err := sshx.LoadKey(env.Dir.KeyFile())
-		if err != nil {
-			return hostFacts{}, err
-		}
 		script, err := templates.Render("doctor-host.sh.tmpl", nil)
 		if err != nil {
 			return hostFacts{}, err
 		}
-		client, err := sshx.Dial(ctx, env.Dialer, net.JoinHostPort(ip, "22"), "root", signer, hostKey)
+		out, err := runOnServer(ctx, env, "host", script)
 		if err != nil {
 			return hostFacts{}, err
+		}
+		return hostFacts{sections: parseSections(out), at: env.now()}, nil
+	})
+}
+
+// runOnServer logs in as root with the chapter's key, accepting only the
+// pinned host key, and runs script through bash (on stdin, never on the
+// command line); one script runs once per doctor run, key names it in
+// messages.
+func runOnServer(ctx context.Context, env *Env, key string, script []byte) (string, error) {
+	sum := sha256.Sum256(script)
+	return shared(ctx, env, "ssh:run:"+hex.EncodeToString(sum[:]), sshLimit, func(ctx context.Context) (string, error) {
+		ip, pinned := env.IPv4(), env.Output("droplet", "host_key")
+		if ip == "" || pinned == "" {
+			return "", errNoDroplet
+		}
+		hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(pinned))
+		if err != nil {
+			return "", fmt.Errorf("the droplet's pinned host key in the state is unreadable: %w", err)
+		}
+		signer, err := sshx.LoadKey(env.Dir.KeyFile())
+		if err != nil {
+			return "", err
+		}
+		client, err := sshx.Dial(ctx, env.Dialer, net.JoinHostPort(ip, "22"), "root", signer, hostKey)
+		if err != nil {
+			return "", err
 		}
 		defer client.Close()
 		var out, errOut bytes.Buffer
 		code, err := client.Run(ctx, "bash -s", sshx.RunOptions{Stdin: bytes.NewReader(script), Stdout: &out, Stderr: &errOut})
 		if err != nil {
-			return hostFacts{}, err
+			return "", err
 		}
 		if code != 0 {
-			return hostFacts{}, fmt.Errorf("the host script ended with status %d: %s", code, strings.TrimSpace(errOut.String()))
+			return "", fmt.Errorf("the %s script ended with status %d: %s", key, code, strings.TrimSpace(errOut.String()))
 		}
-		return hostFacts{sections: parseSections(out.String()), at: env.now()}, nil
+		return out.String(), nil
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 // The IP blocklists asked, and how serious a listing is
@@ -17,12 +16,13 @@ var ipBlocklists = []struct {
 	{"dnsbl-1.uceprotect.net", false}, {"psbl.surriel.com", false}, {"bl.mailspike.net", false},
 }
 
-// DNSBL is ip.dnsbl: the server's address is on no spam blocklist. An
-// answer that tells nothing (Spamhaus refusing a public resolver with
-// 127.255.255.254, a timeout) is unknown, never clean or listed.
+// DNSBL is ip.dnsbl: the server's address is on no spam blocklist,
+// asked from the server itself. An answer that tells nothing (Spamhaus
+// refusing with 127.255.255.254, a list that does not answer its test
+// entry, SERVFAIL, a timeout) is unknown, never clean or listed.
 var DNSBL = Def{Key: "ip.dnsbl", Name: "The server's address is on no spam blocklist", Area: AreaMail,
 	Impact: "mail members send is refused by many providers",
-	Limit:  dnsLimit,
+	Needs:  []string{"host.ssh"}, Limit: sshLimit,
 	Look: func(ctx context.Context, env *Env) Result {
 		if !mailEnabled(env) {
 			return skip("email is off in chapter.yaml")
@@ -31,23 +31,19 @@ var DNSBL = Def{Key: "ip.dnsbl", Name: "The server's address is on no spam block
 			return skip("mail leaves through the relay, whose addresses are its own concern")
 		}
 		ip := env.IPv4()
-		if ip == "" {
-			return skip("no droplet is recorded yet")
+		qs := ipQuestions(ip)
+		if len(qs) == 0 {
+			return skip("no droplet IPv4 is recorded yet")
 		}
-		resolver := resolvers(env)[0]
-		out := make([]listing, len(ipBlocklists))
-		var wg sync.WaitGroup
-		for i, bl := range ipBlocklists {
-			wg.Go(func() {
-				l, err := env.DNS.Blocklisted(ctx, resolver, ip, bl.zone)
-				// Spamhaus' PBL lists ranges not meant to send mail
-				// directly: a warning, removable with the right PTR.
-				out[i] = listing{zone: bl.zone, major: bl.major && !strings.Contains(l.Reason, "PBL"),
-					listed: l.Listed, unknown: l.Unknown || err != nil, reason: l.Reason}
-			})
+		answers, err := askFromServer(ctx, env, qs)
+		if err != nil {
+			return hostUnknown(err)
 		}
-		wg.Wait()
-		return judgeListings(ip, out)
+		major := map[string]bool{}
+		for _, bl := range ipBlocklists {
+			major[bl.zone] = bl.major
+		}
+		return judgeListings(ip, judgeFromServer(qs, answers, major))
 	}}
 
 type listing struct {
