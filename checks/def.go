@@ -50,7 +50,6 @@ const (
 	// SMTP probes on the server (5 s each, some in turn) before answering.
 	mailStatusLimit = 45 * time.Second
 	rdapLimit       = 10 * time.Second
-	localLimit      = 2 * time.Second
 )
 
 func unknown(detail, fix string) Result { return Result{Status: Unknown, Detail: detail, Fix: fix} }
