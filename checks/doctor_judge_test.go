@@ -89,3 +89,24 @@ func TestRecordParsers(t *testing.T) {
 		t.Errorf("rdapBase(dev) = %q, want none", got)
 	}
 }
+
+func TestSPFMissing(t *testing.T) {
+	const host, ip = "my.redrockdsa.org", "203.0.113.10"
+	tests := []struct {
+		record string
+		relay  bool
+		ok     bool
+	}{
+		{"v=spf1 a:my.redrockdsa.org ~all", false, true},
+		{"v=spf1 +ip4:203.0.113.10 -all", false, true},
+		{"v=spf1 mx -all", false, true},
+		{"v=spf1 include:_spf.google.com ~all", false, false}, // someone else's sender only
+		{"v=spf1 a:my.redrockdsa.org ~all", true, false},      // the relay's mail would fail
+		{"v=spf1 a:my.redrockdsa.org include:mailgun.org ~all", true, true},
+	}
+	for _, tt := range tests {
+		if got := spfMissing(tt.record, host, ip, tt.relay) == ""; got != tt.ok {
+			t.Errorf("%q relay=%v: allowed %v, want %v", tt.record, tt.relay, got, tt.ok)
+		}
+	}
+}

@@ -26,8 +26,29 @@ var SPF = Def{Key: "mail.spf", Name: "One SPF record that allows the server", Ar
 			return Result{Status: Fail, Detail: fmt.Sprintf("%s publishes %d SPF records (%s); receivers then ignore all of them", env.Domain(), len(spf), strings.Join(spf, " | ")),
 				Fix: `run "chapterctl dns apply": it merges them into one and keeps your other senders`}
 		}
-		if !strings.Contains(spf[0], "a:"+env.ServerHost()) && !strings.Contains(spf[0], env.IPv4()) && !strings.Contains(spf[0], "include:") {
-			return Result{Status: Fail, Detail: fmt.Sprintf("the SPF record %q does not name the server (a:%s)", spf[0], env.ServerHost()), Fix: dnsApplyFix}
+		if why := spfMissing(spf[0], env.ServerHost(), env.IPv4(), relayed(env)); why != "" {
+			return Result{Status: Fail, Detail: fmt.Sprintf("the SPF record %q %s", spf[0], why), Fix: dnsApplyFix}
 		}
 		return pass(spf[0])
 	}}
+
+// spfMissing says what an SPF record fails to allow, "" when it allows
+// what the chapter sends through: the server by name (a:<host>, as
+// Cloudron writes it), by address (ip4:) or as the MX; with the Mailgun
+// relay, Mailgun's include.
+func spfMissing(record, host, ip string, relay bool) string {
+	terms := map[string]bool{}
+	for _, f := range strings.Fields(strings.ToLower(record))[1:] {
+		terms[strings.TrimLeft(f, "+")] = true
+	}
+	if relay {
+		if !terms["include:mailgun.org"] {
+			return "does not include mailgun.org: mail sent through the relay fails SPF"
+		}
+		return ""
+	}
+	if terms["a:"+strings.ToLower(host)] || terms["ip4:"+ip] || terms["ip4:"+ip+"/32"] || terms["mx"] {
+		return ""
+	}
+	return fmt.Sprintf("does not allow the server (a:%s)", host)
+}
