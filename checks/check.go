@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/chapterctl/chapterctl/internal/workdir"
 )
 
 // Status is a check's verdict. Unknown means the check could not tell (a
@@ -31,6 +29,9 @@ type Result struct {
 	// RecheckAfter is when looking again can change the verdict (a stale
 	// resolver's cached answer expires); zero when it cannot.
 	RecheckAfter time.Time
+	// Cause is the id of the failing check this result follows from
+	// (Fold sets it); "" when it stands on its own.
+	Cause string
 }
 
 // Check is one diagnosis.
@@ -40,15 +41,11 @@ type Check interface {
 	Run(ctx context.Context, env *Env) Result
 }
 
-// Env is what checks may look at.
-type Env struct {
-	Dir workdir.Dir
-}
-
 // Outcome is a check and its result.
 type Outcome struct {
 	Check  Check
 	Result Result
+	Took   time.Duration // how long the check ran
 }
 
 // Run runs every check concurrently, each with its own timeout, and returns
@@ -60,7 +57,9 @@ func Run(ctx context.Context, env *Env, list []Check, timeout time.Duration) []O
 	for i, c := range list {
 		outcomes[i].Check = c
 		go func() {
+			start := time.Now()
 			outcomes[i].Result = runOne(ctx, env, c, timeout)
+			outcomes[i].Took = time.Since(start)
 			done <- i
 		}()
 	}
@@ -70,9 +69,38 @@ func Run(ctx context.Context, env *Env, list []Check, timeout time.Duration) []O
 	return outcomes
 }
 
+// slowAfter is when a check still running is shown as waited on (flutter
+// doctor says so after 10 s; chapterctl's checks are mostly faster).
+const slowAfter = 3 * time.Second
+
 func runOne(ctx context.Context, env *Env, c Check, timeout time.Duration) (result Result) {
+	if t, ok := c.(interface{ Timeout() time.Duration }); ok && t.Timeout() > 0 {
+		timeout = t.Timeout()
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if env != nil && env.Waiting != nil {
+		start := time.Now()
+		every := slowAfter
+		if env.SlowAfter > 0 {
+			every = env.SlowAfter
+		}
+		ticker := time.NewTicker(every)
+		defer ticker.Stop()
+		stop, exited := make(chan struct{}), make(chan struct{})
+		defer func() { close(stop); <-exited }() // no report after the result
+		go func() {
+			defer close(exited)
+			for {
+				select {
+				case <-ticker.C:
+					env.Waiting(c, time.Since(start))
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
 	finished := make(chan Result, 1)
 	go func() {
 		defer func() {

@@ -33,21 +33,30 @@ const tlsTimeout = 10 * time.Second
 // is the time the chain is verified at. Verification is never skipped:
 // a failed one is itself the verdict, told apart by its kind.
 func CheckTLS(ctx context.Context, dialer netx.Dialer, roots *x509.CertPool, host string, now time.Time) Result {
+	leaf, r := VerifiedLeaf(ctx, dialer, roots, host, now)
+	if leaf == nil {
+		return r
+	}
+	return JudgeExpiry(host, leaf, now)
+}
+
+// VerifiedLeaf is CheckTLS's handshake: the certificate host presents,
+// verified, or nil and the verdict on why not.
+func VerifiedLeaf(ctx context.Context, dialer netx.Dialer, roots *x509.CertPool, host string, now time.Time) (*x509.Certificate, Result) {
 	ctx, cancel := context.WithTimeout(ctx, tlsTimeout)
 	defer cancel()
 	raw, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(host, "443"))
 	if err != nil {
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: nothing answers on port 443: %v", host, err),
+		return nil, Result{Status: Fail, Detail: fmt.Sprintf("%s: nothing answers on port 443: %v", host, err),
 			Fix: "check that the name points at the server (\"chapterctl dns verify\") and that the app is running in the Cloudron dashboard"}
 	}
 	conn := tls.Client(raw, &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12,
 		Time: func() time.Time { return now }})
 	defer conn.Close()
 	if err := conn.HandshakeContext(ctx); err != nil {
-		return judgeHandshake(host, err)
+		return nil, judgeHandshake(host, err)
 	}
-	chain := conn.ConnectionState().PeerCertificates
-	return JudgeExpiry(host, chain[0], now)
+	return conn.ConnectionState().PeerCertificates[0], Result{Status: Pass}
 }
 
 // JudgeExpiry judges a verified certificate by the time it has left.

@@ -40,12 +40,6 @@ type usageError struct {
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-// notYet says a command of the contract is not in this build yet. It is an
-// honest refusal (exit 2), never a silent success.
-func notYet(command string) error {
-	return inputErrorf("%q is not available in this build of chapterctl yet", command)
-}
-
 func exitCode(err error) int {
 	var (
 		held    *lock.HeldError

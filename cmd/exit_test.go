@@ -47,7 +47,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "unknown flag", args: []string{"status", "--bogus"}, want: 2, inStderr: "chapterctl status --help"},
 		{name: "extra argument", args: []string{"status", "now"}, want: 2},
 		{name: "bad shell", args: []string{"completion", "tcsh"}, want: 2},
-		{name: "not yet built", args: []string{"doctor"}, want: 2, inStderr: "not available in this build"},
+		{name: "unknown doctor check", args: []string{"doctor", "--check", "no.such"}, want: 2, inStderr: "chapterctl doctor --list"},
 		{name: "plan without chapter", args: []string{"plan"}, want: 2, inStderr: `run "chapterctl init"`},
 		{name: "bad chapter", chapter: "domain: Bad_Domain\n", args: []string{"plan"}, want: 2, inStderr: "chapter.yaml line 1"},
 		{name: "plan without tokens", chapter: validChapter, args: []string{"plan"}, want: 2, inStderr: "set DIGITALOCEAN_ACCESS_TOKEN"},

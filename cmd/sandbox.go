@@ -36,7 +36,7 @@ func sandboxRun(ctx context.Context, name string, opts *SandboxOptions) error {
 	case "serve":
 		return sandboxServeRun(ctx, opts)
 	}
-	return notYet("chapterctl sandbox " + name)
+	return inputErrorf("unknown command \"chapterctl sandbox %s\"; run \"chapterctl sandbox --help\"", name)
 }
 
 func newCmdSandbox(f *Factory, runF sandboxRunF) *cobra.Command {

@@ -93,6 +93,13 @@ func (q *Querier) listing(ctx context.Context, resolver, qname, zone string, dom
 	return l, nil
 }
 
+// Interpret judges a blocklist's answer codes got some other way (dig on
+// the server): what Blocklisted makes of them. zone is the list's zone;
+// domainList is true for a domain list such as the DBL.
+func Interpret(codes []string, zone string, domainList bool) Listing {
+	return interpret(codes, dns.CanonicalName(strings.TrimSpace(zone)), domainList)
+}
+
 // interpret reads a list's answer codes: a listing only when every code is
 // inside 127.0.0.0/8 and in the list's documented set (doctor-checks.md
 // §3), Unknown as soon as one is not: an error code, or an address a

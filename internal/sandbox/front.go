@@ -132,7 +132,7 @@ func (s *Sandbox) certificate(id int, host string) (*tls.Certificate, error) {
 
 // nginx routes by host as Cloudron's nginx does: the well-known documents
 // of a bare domain, and everything else to the box (its dashboard and API;
-// the apps' own endpoints come with doctor's checks).
+// and the apps' own endpoints that doctor probes).
 func (s *Sandbox) nginx(id int) http.Handler {
 	box := cloudron.New(s.World, id, &cloudronDeps{s: s, dropletID: id, dns: newWorldDNS(s.World)})
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -143,6 +143,7 @@ func (s *Sandbox) nginx(id int) http.Handler {
 				body, ok = cloudron.WellKnown(d, id, r.Host, strings.TrimPrefix(r.URL.Path, "/.well-known/"))
 			})
 			if ok {
+				s.World.InjectLatency(r.Context())
 				// Matrix clients fetch these cross-origin (spec: CORS on
 				// /.well-known/matrix/*).
 				rw.Header().Set("Content-Type", "application/json")
@@ -151,6 +152,26 @@ func (s *Sandbox) nginx(id int) http.Handler {
 				return
 			}
 		}
+		if s.serveApp(rw, r, id) {
+			return
+		}
 		box.ServeHTTP(rw, r)
 	})
+}
+
+// serveApp answers the apps' own endpoints (Synapse's federation key,
+// Element's config…), with the latency fault as every simulator has it.
+func (s *Sandbox) serveApp(rw http.ResponseWriter, r *http.Request, id int) bool {
+	var resp cloudron.AppResponse
+	var ok bool
+	now := s.World.Now()
+	s.World.Read(func(d *world.Data) { resp, ok = cloudron.AppWeb(d, id, r.Host, r.URL.Path, now) })
+	if !ok {
+		return false
+	}
+	s.World.InjectLatency(r.Context())
+	rw.Header().Set("Content-Type", resp.ContentType)
+	rw.WriteHeader(resp.Status)
+	fmt.Fprint(rw, resp.Body)
+	return true
 }

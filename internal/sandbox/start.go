@@ -105,6 +105,11 @@ func (s *Sandbox) startAll() error {
 	if err := s.serveHTTPS(gandi.New(s.World), &s.endpoints.Gandi, "/v5/livedns/", GandiHost); err != nil {
 		return err
 	}
+	// RDAP (doctor's domain expiry): IANA's bootstrap and the registry.
+	var rdap string
+	if err := s.serveHTTPS(gandi.RDAP(s.World), &rdap, "/", gandi.IANABootstrapHost, gandi.RDAPHost); err != nil {
+		return err
+	}
 	if err := s.startMail(); err != nil {
 		return err
 	}

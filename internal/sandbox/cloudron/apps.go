@@ -112,6 +112,7 @@ func runStateAndHealth(a *world.CloudronApp, now time.Time) (string, *string) {
 
 func (s *server) listApps(rw http.ResponseWriter, _ *http.Request, _ caller) error {
 	now := s.w.Now()
+	s.cachedUpdates() // the hourly check has run: each app's updateInfo is as fresh
 	apps := []appJSON{}
 	s.read(func(c *world.Cloudron, _ *world.Data) {
 		for _, a := range c.Apps {

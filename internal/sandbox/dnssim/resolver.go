@@ -126,7 +126,7 @@ func (r *Resolver) recurse(name string, qtype uint16) *dns.Msg {
 }
 
 func (r *Resolver) ask(name string, qtype uint16) (*dns.Msg, zoneState) {
-	return askZones(r.w, name, qtype, blocklistZone, gandiZone(r.w.Now()), reverseZone, gandiNameserverZone, tldZone)
+	return askZones(r.w, name, qtype, blocklistZone, gandiZone(r.w.Now()), reverseZone, gandiNameserverZone, providerZone, tldZone)
 }
 
 // danglingCNAME is the target of a chain that ends in a CNAME.
