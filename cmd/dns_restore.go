@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/chapterctl/chapterctl/cmd/ui"
 	"github.com/chapterctl/chapterctl/internal/dnsplan"
@@ -92,7 +91,7 @@ func readBackup(path, domain string) ([]gandi.RRSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !strings.HasSuffix(filepath.Base(path), "-"+domain+".json") {
+	if !gandi.IsBackupOf(filepath.Base(path), domain) {
 		return nil, inputErrorf("--restore %s is not a backup of %s: chapterctl names them <time>-%s.json in .chapterctl/backups", path, domain, domain)
 	}
 	zone, err := dnsplan.ParseBackup(raw)

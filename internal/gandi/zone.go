@@ -126,3 +126,23 @@ func freeName(dir, base, ext string) (string, error) {
 	}
 	return "", fmt.Errorf("no free file name for %s in %s", base+ext, dir)
 }
+
+// IsBackupOf tells whether file (a base name) is named as Backup names
+// the backups of fqdn's zone: <time>-<fqdn>.json, or <time>-<fqdn>-N.json
+// for a later one in the same second.
+func IsBackupOf(file, fqdn string) bool {
+	stamp, rest, ok := strings.Cut(file, "-")
+	if _, err := time.Parse(backupTimeLayout, stamp); err != nil || !ok {
+		return false
+	}
+	rest, found := strings.CutPrefix(rest, zoneName(fqdn))
+	if !found || !strings.HasSuffix(rest, ".json") {
+		return false
+	}
+	n := strings.TrimSuffix(rest, ".json")
+	if n == "" {
+		return true
+	}
+	_, err := strconv.Atoi(strings.TrimPrefix(n, "-"))
+	return strings.HasPrefix(n, "-") && err == nil
+}

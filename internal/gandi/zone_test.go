@@ -98,3 +98,20 @@ func TestBackupFailsWithoutWritingWhenTheZoneCannotBeRead(t *testing.T) {
 		t.Errorf("files written: %v", entries)
 	}
 }
+
+func TestIsBackupOfFollowsBackupsNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		"20261125T182247Z-redrockdsa.org.json":    true,
+		"20261125T182247Z-redrockdsa.org-1.json":  true,
+		"20261125T182247Z-redrockdsa.org-12.json": true,
+		"20261125T182247Z-otherdsa.org.json":      false,
+		"20261125T182247Z-redrockdsa.org-x.json":  false,
+		"20261125T182247Z-redrockdsa.org.yaml":    false,
+		"backup-redrockdsa.org.json":              false,
+		"20261125T182247Z-notredrockdsa.org.json": false,
+	} {
+		if got := IsBackupOf(name, "redrockdsa.org"); got != want {
+			t.Errorf("IsBackupOf(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
