@@ -124,6 +124,9 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 			return &inputError{msg: err.Error()}
 		}
 	}
+	if err := mailgunKey(ctx, opts.F, cfg, conn); err != nil {
+		return err
+	}
 	if err := writeChapter(opts.F, raw); err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/chapterctl/chapterctl/internal/atomicfile"
 	"github.com/chapterctl/chapterctl/internal/chapter"
-	"github.com/chapterctl/chapterctl/internal/secrets"
 	"github.com/chapterctl/chapterctl/internal/state"
 	"github.com/chapterctl/chapterctl/steps"
 )
@@ -55,7 +54,7 @@ func mailEnableRun(ctx context.Context, opts *MailEnableOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := mailgunKey(ctx, opts, cfg, conn); err != nil {
+	if err := mailgunKey(ctx, opts.F, cfg, conn); err != nil {
 		conn.Close()
 		return err
 	}
@@ -85,29 +84,3 @@ func mailEnableRun(ctx context.Context, opts *MailEnableOptions) error {
 	return nil
 }
 
-// mailgunKey asks for the Mailgun key when the relay needs one and none is
-// known: on a terminal, hidden, kept only on a yes. Without a terminal the
-// mail step names the variables to set.
-func mailgunKey(ctx context.Context, opts *MailEnableOptions, cfg *chapter.Config, conn *worldConn) error {
-	if cfg.Mail.Relay != chapter.RelayMailgun || !opts.IO.CanPrompt() {
-		return nil
-	}
-	f := opts.F
-	if f.Getenv("MAILGUN_SMTP_LOGIN") != "" && f.Getenv("MAILGUN_SMTP_PASSWORD") != "" {
-		return nil
-	}
-	tokens, err := collectTokens(ctx, f, []providerToken{mailgunToken(conn, cfg.Mail.RelayRegion)})
-	if err != nil {
-		return err
-	}
-	// f.tokens, once set, is where every provider token is read from.
-	do, gandiToken, err := providerTokens(f)
-	if err != nil {
-		return err
-	}
-	f.tokens = map[string]string{secrets.DigitalOceanToken: do, secrets.GandiToken: gandiToken}
-	for k, v := range tokens {
-		f.tokens[k] = v
-	}
-	return nil
-}

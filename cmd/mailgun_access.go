@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 
+	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/mailgun"
 	"github.com/chapterctl/chapterctl/internal/secrets"
 	"github.com/chapterctl/chapterctl/steps"
@@ -37,4 +38,30 @@ func mailgunToken(conn *worldConn, region string) providerToken {
 		Check: func(ctx context.Context, key string) error {
 			return mailgun.New(key, region, conn.Dialer, conn.Roots).CheckKey(ctx)
 		}}
+}
+
+// mailgunKey asks for the Mailgun key when the relay needs one and none is
+// known: on a terminal, hidden, checked at once, kept only on a yes.
+// Without a terminal the mail step names the variables to set.
+func mailgunKey(ctx context.Context, f *Factory, cfg *chapter.Config, conn *worldConn) error {
+	if cfg.Mail.Relay != chapter.RelayMailgun || !cfg.Mail.Enabled || !f.IO.CanPrompt() {
+		return nil
+	}
+	if f.Getenv("MAILGUN_SMTP_LOGIN") != "" && f.Getenv("MAILGUN_SMTP_PASSWORD") != "" {
+		return nil
+	}
+	tokens, err := collectTokens(ctx, f, []providerToken{mailgunToken(conn, cfg.Mail.RelayRegion)})
+	if err != nil {
+		return err
+	}
+	// f.tokens, once set, is where every provider token is read from.
+	do, gandiToken, err := providerTokens(f)
+	if err != nil {
+		return err
+	}
+	f.tokens = map[string]string{secrets.DigitalOceanToken: do, secrets.GandiToken: gandiToken}
+	for k, v := range tokens {
+		f.tokens[k] = v
+	}
+	return nil
 }

@@ -44,6 +44,19 @@ var chatChoices = []ui.Choice{
 	{Label: "Mattermost: simple team chat, no end-to-end encryption", Value: chapter.ChatMattermost},
 }
 
+// relayChoices say why the relay matters: DigitalOcean blocks outgoing
+// port 25 on new accounts (reference/digitalocean.md), and its API does
+// not tell, so the wizard cannot know before the droplet tries.
+var relayChoices = []ui.Choice{
+	{Label: "From the server itself: works once DigitalOcean unblocks port 25 (new accounts are blocked; support unblocks on request)", Value: chapter.RelayNone},
+	{Label: "Through Mailgun: works at once; needs a Mailgun account and its API key", Value: chapter.RelayMailgun},
+}
+
+var relayRegionChoices = []ui.Choice{
+	{Label: "US", Value: chapter.RelayRegionUS},
+	{Label: "EU", Value: chapter.RelayRegionEU},
+}
+
 var federationChoices = []ui.Choice{
 	{Label: "Open: talk with any Matrix server", Value: chapter.FederationOpen},
 	{Label: "Allow-list: only the chapters you name", Value: chapter.FederationAllowlist},
@@ -213,7 +226,13 @@ func (wz *wizard) mail(_ context.Context, cfg *chapter.Config) error {
 	if len(cfg.Mail.Mailboxes) == 0 && cfg.Organizer.Username != "" {
 		cfg.Mail.Mailboxes = []string{strings.ToLower(cfg.Organizer.Username)}
 	}
-	return nil
+	if cfg.Mail.Relay, err = wz.p.Select("Outgoing mail", "how mail leaves the server; \"chapterctl mail enable --relay mailgun\" switches later", relayChoices, cfg.Mail.Relay); err != nil {
+		return err
+	}
+	if cfg.Mail.Relay == chapter.RelayMailgun {
+		cfg.Mail.RelayRegion, err = wz.p.Select("Mailgun region", "where the Mailgun account was opened", relayRegionChoices, cfg.Mail.RelayRegion)
+	}
+	return err
 }
 
 // errNoAnswers: no terminal, and nowhere to read the answers from.
