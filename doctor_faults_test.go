@@ -102,18 +102,23 @@ func (v doctorJSON) find(id string) doctorCheckJSON {
 func (v doctorJSON) status(id string) string { return v.find(id).Status }
 
 // doctorFolder is a chapter after a clean sandbox init whose account can
-// send mail (port 25 open), with the organizer enrolled in 2FA as init's
-// summary tells them to.
+// send mail (port 25 open); init enrolled the organizer in 2FA itself.
 func doctorFolder(t testing.TB, bin string) string {
 	t.Helper()
+	return initFolder(t, bin, doctorChapter, portOpenWorld)
+}
+
+const portOpenWorld = "time_scale: 0\ndigitalocean: {smtp_blocked: false}\n"
+
+// initFolder is a chapter folder after a clean sandbox init of chapterYAML
+// in the world worldYAML.
+func initFolder(t testing.TB, bin, chapterYAML, worldYAML string) string {
+	t.Helper()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(doctorChapter), 0o644)
-	os.WriteFile(filepath.Join(dir, "world.yaml"), []byte("time_scale: 0\ndigitalocean: {smtp_blocked: false}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(chapterYAML), 0o644)
+	os.WriteFile(filepath.Join(dir, "world.yaml"), []byte(worldYAML), 0o644)
 	if out, err := chapterctl(bin, dir, "init", "--sandbox", "--yes", "--world", filepath.Join(dir, "world.yaml")); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
-	}
-	if out, err := chapterctl(bin, dir, "sandbox", "heal", "admin-2fa-off"); err != nil {
-		t.Fatalf("enrol 2FA: %v\n%s", err, out)
 	}
 	return dir
 }
@@ -200,13 +205,7 @@ func TestDoctorOnOtherChats(t *testing.T) {
 	for _, tt := range []struct{ chat, relay string }{{"rocketchat", "mailgun"}, {"mattermost", "none"}} {
 		t.Run(tt.chat, func(t *testing.T) {
 			chapterYAML := strings.Replace(doctorChapter, "chat: matrix\nmatrix_server_name: domain", "chat: "+tt.chat, 1) + "  relay: " + tt.relay + "\n"
-			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "chapter.yaml"), []byte(chapterYAML), 0o644)
-			os.WriteFile(filepath.Join(dir, "world.yaml"), []byte("time_scale: 0\ndigitalocean: {smtp_blocked: false}\n"), 0o644)
-			if out, err := chapterctl(bin, dir, "init", "--sandbox", "--yes", "--world", filepath.Join(dir, "world.yaml")); err != nil {
-				t.Fatalf("init: %v\n%s", err, out)
-			}
-			chapterctl(bin, dir, "sandbox", "heal", "admin-2fa-off")
+			dir := initFolder(t, bin, chapterYAML, portOpenWorld)
 			v, code := runDoctor(t, bin, dir)
 			if code != 0 || v.Summary["fail"]+v.Summary["warn"] != 0 {
 				t.Fatalf("exit %d, summary %v", code, v.Summary)

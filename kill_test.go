@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chapterctl/chapterctl/internal/sandbox/world"
+	"github.com/chapterctl/chapterctl/internal/secrets"
 )
 
 // buildChapterctl builds the real binary once for tests that must kill it.
@@ -182,6 +185,43 @@ func TestKillAtEveryMutationThenRerun(t *testing.T) {
 				t.Errorf("apps = %v, want Synapse, Element, the landing page and Roundcube", apps)
 			}
 			w.checkMail(t)
+			checkOwner2FA(t, dir)
 		})
+	}
+}
+
+// checkOwner2FA fails unless the world's owner has two-factor login on
+// with the secret chapterctl holds (a kill between secret and enable must
+// not leave a stale one behind).
+func checkOwner2FA(t *testing.T, dir string) {
+	t.Helper()
+	var w world.Data
+	var held secrets.Secrets
+	for path, v := range map[string]any{filepath.Join(dir, ".chapterctl", "sandbox", "world.json"): &w, filepath.Join(dir, ".chapterctl", "secrets.json"): &held} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owners := 0
+	for _, m := range w.Machines {
+		if m.Cloudron == nil {
+			continue
+		}
+		for _, u := range m.Cloudron.Users {
+			if u.Role == "owner" {
+				owners++
+			}
+			if u.Role == "owner" && (!u.TwoFactorEnabled || u.TwoFactorSecret != held[secrets.CloudronAdminTOTPSecret]) {
+				t.Errorf("owner %s: two-factor on %t, with the secret chapterctl holds %t", u.Username, u.TwoFactorEnabled,
+					u.TwoFactorSecret == held[secrets.CloudronAdminTOTPSecret])
+			}
+		}
+	}
+	if owners != 1 {
+		t.Errorf("%d Cloudron owners, want 1", owners)
 	}
 }

@@ -15,7 +15,7 @@ var Admin2FA = Def{Key: "security.admin-2fa", Name: "The admin account has two-f
 		}
 		if !u.TwoFactor {
 			return Result{Status: Fail, Detail: u.Username + " (" + u.Role + ") logs in with a password only",
-				Fix: "turn on two-factor login: Cloudron → Profile → Two-factor authentication, then scan the code with an authenticator app"}
+				Fix: "run \"chapterctl init\" to enrol again (it shows the new secret once), or turn it on yourself: Cloudron → Profile → Two-factor authentication"}
 		}
 		return pass(u.Username + " has two-factor login")
 	}}
@@ -23,7 +23,9 @@ var Admin2FA = Def{Key: "security.admin-2fa", Name: "The admin account has two-f
 // MailLogin2FA is security.mail-2fa: IMAP and SMTP logins take only the
 // password, so 2FA does not protect mail. It warns while the admin has
 // no second factor at all (then one password opens everything); with 2FA
-// on it passes, saying what remains password-only.
+// on, as init leaves it, it passes, saying what remains password-only: no
+// setting can add a second factor to IMAP, so a warning there would never
+// clear and would teach organizers to ignore warnings (docs/decisions.md).
 var MailLogin2FA = Def{Key: "security.mail-2fa", Name: "Email logins and two-factor", Area: AreaMail,
 	Needs: []string{"platform.status"}, Limit: apiLimit,
 	Look: func(ctx context.Context, env *Env) Result {

@@ -138,19 +138,23 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	defer run.Close()
 	run.Runner.HoldsLock = true
 	run.Runner.Options = steps.Options{Yes: opts.Yes, Interactive: opts.IO.CanPrompt()}
-	// Learn the admin password if this run makes it: it is shown once.
-	var newPassword string
+	// Learn the admin password and two-factor secret if this run makes
+	// them: they are shown once.
+	var once shownOnce
 	teach := run.Runner.AddSecret
 	run.Runner.AddSecret = func(s string) {
 		teach(s)
-		if run.Runner.Secrets[secrets.CloudronAdminPassword] == s {
-			newPassword = s
+		switch s {
+		case run.Runner.Secrets[secrets.CloudronAdminPassword]:
+			once.password = s
+		case run.Runner.Secrets[secrets.CloudronAdminTOTPSecret]:
+			once.totpSecret = s
 		}
 	}
 	if err := planAndApply(ctx, opts.IO, run.Runner, opts.Yes); err != nil {
 		return err
 	}
-	return printSummary(opts.IO, opts.F, cfg, newPassword)
+	return printSummary(opts.IO, opts.F, cfg, once)
 }
 
 // planAndApply shows the plan, asks to go ahead unless yes, and applies it.

@@ -10,10 +10,16 @@ import (
 	"github.com/chapterctl/chapterctl/internal/state"
 )
 
+// shownOnce are the secrets this run made, printed once in the summary.
+type shownOnce struct {
+	password   string
+	totpSecret string
+}
+
 // printSummary tells the organizer where everything is. The admin password
-// is printed only by the run that made it (once); later runs say where it
-// is kept.
-func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword string) error {
+// and two-factor secret are printed only by the run that made them (once);
+// later runs say where they are kept.
+func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, once shownOnce) error {
 	_, st, err := state.Open(f.Dir.StateFile())
 	if err != nil {
 		return err
@@ -25,11 +31,12 @@ func printSummary(io *ui.IOStreams, f *Factory, cfg *chapter.Config, newPassword
 	}
 	fmt.Fprintf(out, "\n%s Your chapter's server is ready%s.\n", io.Mark(ui.MarkOK), where)
 	fmt.Fprintf(out, "  Dashboard  https://%s/   user %s\n", cfg.Hostname(), cfg.Organizer.Username)
-	if newPassword != "" {
-		fmt.Fprintf(out, "  Password   %s\n             (shown once; kept in .chapterctl/secrets.json: put it in your password manager)\n", newPassword)
+	if once.password != "" {
+		fmt.Fprintf(out, "  Password   %s\n             (shown once; kept in .chapterctl/secrets.json: put it in your password manager)\n", once.password)
 	} else {
 		fmt.Fprintf(out, "  Password   in .chapterctl/secrets.json (%s)\n", secrets.CloudronAdminPassword)
 	}
+	printTwoFactor(io, cfg, st, once.totpSecret)
 	switch cfg.Chat {
 	case chapter.ChatMatrix:
 		fmt.Fprintf(out, "  Chat       https://chat.%s/ (Element); user ids look like @%s:%s\n", cfg.Domain, cfg.Organizer.Username, matrixServerName(cfg))

@@ -19,12 +19,14 @@ const apiTokenName = "chapterctl"
 
 // PlatformSetup is Cloudron's first-time setup: the domain with the manual
 // DNS provider (chapterctl writes the zone), the organizer as owner, and a
-// long-lived API token for the later steps. Before setup the dashboard only
+// long-lived API token for the later steps, and the owner enrolled in
+// two-factor login (platform_setup_2fa.go). Before setup the dashboard only
 // has a self-signed certificate, so the one read over SSH is pinned.
 //
 // Outputs: cert (PEM) and cert_sha256, the pin; dashboard, the URL after
-// setup; owner; api_token, the token's name once it is stored. The password
-// and the token themselves go to the secret store only.
+// setup; owner; api_token, the token's name once it is stored; admin_2fa,
+// who enrolled the owner in two-factor login. The password, the token and
+// the two-factor secret themselves go to the secret store only.
 type PlatformSetup struct{}
 
 // NewPlatformSetup returns the platform-setup step.
@@ -36,7 +38,7 @@ func (PlatformSetup) Title() string { return "Cloudron first-time setup and admi
 func (s PlatformSetup) Plan(ctx context.Context, env *Env) (Change, error) {
 	what := "Cloudron at " + dashboardHost(env)
 	if env.Output(dropletStepID, dropletIPv4) == "" || env.Output("platform", "version") == "" {
-		return Change{Items: []Item{{Action: Create, Resource: what, Detail: "setup, owner and API token, once Cloudron is installed"}}}, nil
+		return Change{Items: []Item{{Action: Create, Resource: what, Detail: "setup, owner, API token and two-factor login, once Cloudron is installed"}}}, nil
 	}
 	cert := []byte(env.Output(s.ID(), platformSetupCert))
 	if len(cert) == 0 {
@@ -60,7 +62,11 @@ func (s PlatformSetup) Plan(ctx context.Context, env *Env) (Change, error) {
 	if !st.Activated {
 		items = append(items, Item{Action: Create, Resource: "Cloudron owner " + env.Config.Organizer.Username, Detail: "password kept in .chapterctl/secrets.json"})
 	}
-	if item, ok := s.tokenItem(ctx, env, st.Activated); !ok {
+	me, item, tokenOK := s.tokenItem(ctx, env, st.Activated)
+	if !tokenOK {
+		items = append(items, item)
+	}
+	if item, ok := s.twoFactorItem(env, me, tokenOK); !ok {
 		items = append(items, item)
 	}
 	if len(items) == 0 && env.Output(s.ID(), platformSetupCertH) != certFingerprint(cert) {
@@ -70,22 +76,24 @@ func (s PlatformSetup) Plan(ctx context.Context, env *Env) (Change, error) {
 }
 
 // tokenItem says whether the stored API token is chapterctl's own and
-// still accepted; when not, the item that makes one.
-func (s PlatformSetup) tokenItem(ctx context.Context, env *Env, activated bool) (Item, bool) {
+// still accepted, with the profile it reads; when not, the item that makes
+// one.
+func (s PlatformSetup) tokenItem(ctx context.Context, env *Env, activated bool) (cloudron.User, Item, bool) {
 	item := Item{Action: Create, Resource: "Cloudron API token " + apiTokenName}
 	token := env.Secret(secrets.CloudronToken)
 	switch {
 	case token == "" && activated:
 		item.Detail = "log in as " + env.Config.Organizer.Username + " with the stored password"
-		return item, false
+		return cloudron.User{}, item, false
 	case token == "" || env.Output(s.ID(), "api_token") != apiTokenName:
-		return item, false
+		return cloudron.User{}, item, false
 	}
-	if _, err := dashboardCloudron(env, token).Profile(ctx); err != nil {
+	me, err := dashboardCloudron(env, token).Profile(ctx)
+	if err != nil {
 		item.Action, item.Detail = Replace, "the stored token is not accepted: "+err.Error()
-		return item, false
+		return cloudron.User{}, item, false
 	}
-	return Item{}, true
+	return me, Item{}, true
 }
 
 func (s PlatformSetup) Apply(ctx context.Context, env *Env, _ Change) error {
@@ -123,7 +131,10 @@ func (s PlatformSetup) Apply(ctx context.Context, env *Env, _ Change) error {
 	if err := env.Record("owner", env.Config.Organizer.Username); err != nil {
 		return err
 	}
-	return s.ensureToken(ctx, env)
+	if err := s.ensureToken(ctx, env); err != nil {
+		return err
+	}
+	return s.ensureTwoFactor(ctx, env)
 }
 
 // setup starts first-time setup unless it ran already, and waits for it.
@@ -197,7 +208,11 @@ func (s PlatformSetup) ensureToken(ctx context.Context, env *Env) error {
 	if password == "" {
 		return s.noWayIn(env, errors.New("no admin password is stored"))
 	}
-	if _, err := dash.Login(ctx, env.Config.Organizer.Username, password, ""); err != nil {
+	code, err := currentTOTP(env)
+	if err != nil {
+		return err
+	}
+	if _, err := dash.Login(ctx, env.Config.Organizer.Username, password, code); err != nil {
 		return s.noWayIn(env, err)
 	}
 	lasting, err := dash.CreateToken(ctx, apiTokenName)

@@ -43,10 +43,22 @@ func TestPlatformSetupActivatesAndPins(t *testing.T) {
 	if !strings.Contains(cert, "BEGIN CERTIFICATE") || st.Output("platform-setup", "cert_sha256") != certFingerprint([]byte(cert)) {
 		t.Fatalf("pin not recorded: %q", st.Output("platform-setup", "cert_sha256"))
 	}
-	// The stored token is a lasting one that works on the dashboard.
-	if _, err := r.dashboard(token).Profile(ctx); err != nil {
-		t.Fatalf("the stored token: %v", err)
+	// The stored token is a lasting one that works on the dashboard, and
+	// the owner is enrolled in two-factor login with the stored secret.
+	me, err := r.dashboard(token).Profile(ctx)
+	if err != nil || !me.TwoFactor {
+		t.Fatalf("the owner's profile = %+v, %v, want two-factor login on", me, err)
 	}
+	totpSecret := stored[secrets.CloudronAdminTOTPSecret]
+	if totpSecret == "" || strings.Contains(string(data), totpSecret) || st.Output("platform-setup", "admin_2fa") != "chapterctl" {
+		t.Fatalf("two-factor secret stored: %t, in state: %t, admin_2fa = %q",
+			totpSecret != "", totpSecret != "" && strings.Contains(string(data), totpSecret), st.Output("platform-setup", "admin_2fa"))
+	}
+	r.cloudron(func(c *world.Cloudron) {
+		if c.Users[0].TwoFactorSecret != totpSecret {
+			t.Error("the stored two-factor secret is not the one Cloudron enforces")
+		}
+	})
 
 	// Rerun: nothing to do, and nothing changed in the world.
 	before := len(r.mutations(t))
@@ -67,7 +79,8 @@ func TestPlatformSetupActivatesAndPins(t *testing.T) {
 	}
 
 	// A kill after activation that lost the token: the rerun logs in with
-	// the stored password and makes a new token.
+	// the stored password and the current two-factor code, and makes a new
+	// token.
 	delete(r.Secrets, secrets.CloudronToken)
 	if err := r.Apply(ctx); err != nil {
 		t.Fatalf("rerun without the token: %v", err)

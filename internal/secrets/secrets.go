@@ -19,13 +19,18 @@ const (
 	GandiToken            = "gandi_token"
 	CloudronAdminPassword = "cloudron_admin_password"
 	CloudronToken         = "cloudron_token"
-	MailgunAPIKey         = "mailgun_api_key"
-	MailgunSMTPLogin      = "mailgun_smtp_login"
-	MailgunSMTPPassword   = "mailgun_smtp_password"
+	// CloudronAdminTOTPSecret is the organizer's two-factor secret, kept
+	// so chapterctl can log in again when the API token is lost; it is no
+	// more exposure than the password and token next to it
+	// (docs/decisions.md).
+	CloudronAdminTOTPSecret = "cloudron_admin_totp_secret"
+	MailgunAPIKey           = "mailgun_api_key"
+	MailgunSMTPLogin        = "mailgun_smtp_login"
+	MailgunSMTPPassword     = "mailgun_smtp_password"
 )
 
 var known = []string{DigitalOceanToken, GandiToken, CloudronAdminPassword, CloudronToken,
-	MailgunAPIKey, MailgunSMTPLogin, MailgunSMTPPassword}
+	CloudronAdminTOTPSecret, MailgunAPIKey, MailgunSMTPLogin, MailgunSMTPPassword}
 
 // Secrets maps a key above to its value; an unknown value is absent, not "".
 type Secrets map[string]string
