@@ -83,4 +83,3 @@ func mailEnableRun(ctx context.Context, opts *MailEnableOptions) error {
 	printMailSettings(opts.IO, cfg, st)
 	return nil
 }
-
