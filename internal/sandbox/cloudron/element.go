@@ -56,3 +56,48 @@ func elementServed(m *world.Machine, app *world.CloudronApp) (AppResponse, bool)
 	}
 	return AppResponse{Status: 200, ContentType: "application/json", Body: content}, true
 }
+
+// FaultElementPresetWrong plays a package whose config.json preset points
+// Element at another homeserver (chat-on-cloudron.md §9: "right,
+// matrix.org, or wrong host"): =matrix.org (the default) or =HOST.
+const FaultElementPresetWrong = "element-preset-wrong"
+
+// breakElementPreset rewrites every Element's config.json to point at the
+// other server, keeping the file as it was to heal.
+func breakElementPreset(d *world.Data, param string) error {
+	baseURL, name := "https://matrix-client.matrix.org", "matrix.org"
+	if param != "" && param != "matrix.org" {
+		baseURL, name = "https://"+param, param
+	}
+	return eachCloudron(d, func(c *world.Cloudron) bool {
+		m, took := machineOf(d, c), false
+		if m == nil {
+			return false
+		}
+		for _, a := range c.Apps {
+			content, ok := m.Files[ElementConfigPath(a.ID)]
+			if a.AppStoreID != elementStoreID || !ok {
+				continue
+			}
+			if _, stashed := c.FaultState.Stash[FaultElementPresetWrong+":"+a.ID]; !stashed {
+				stash(c, FaultElementPresetWrong+":"+a.ID, content)
+			}
+			m.Files[ElementConfigPath(a.ID)] = jsonOf(map[string]any{"default_server_config": map[string]any{
+				"m.homeserver": map[string]string{"base_url": baseURL, "server_name": name}}, "brand": "Element"}) + "\n"
+			took = true
+		}
+		return took
+	}, "no Element app has a config.json")
+}
+
+func healElementPreset(d *world.Data) error {
+	for _, c := range cloudrons(d) {
+		m := machineOf(d, c)
+		for _, a := range c.Apps {
+			if content, ok := unstash(c, FaultElementPresetWrong+":"+a.ID); ok && m != nil {
+				m.Files[ElementConfigPath(a.ID)] = content
+			}
+		}
+	}
+	return nil
+}

@@ -61,3 +61,27 @@ func TestElementServesItsConfigFile(t *testing.T) {
 		t.Errorf("without the file, served %d %q", resp.Status, resp.Body)
 	}
 }
+
+// element-preset-wrong points Element elsewhere (matrix.org or a host),
+// and healing puts back the file it replaced.
+func TestElementPresetWrongFault(t *testing.T) {
+	t.Parallel()
+	b := ready(t)
+	b.install("org.matrix.synapse", "matrix")
+	b.advance(appStartHealthy)
+	b.install("im.riot.cloudronapp", "chat")
+	before := b.elementServedNow(t).Body
+	for _, tt := range []struct{ param, want string }{
+		{"", `"base_url":"https://matrix-client.matrix.org","server_name":"matrix.org"`},
+		{"hs.example.net", `"base_url":"https://hs.example.net","server_name":"hs.example.net"`},
+	} {
+		b.breakFault(FaultElementPresetWrong, tt.param)
+		if got := b.elementServedNow(t).Body; !strings.Contains(got, tt.want) {
+			t.Errorf("broken with %q: %s", tt.param, got)
+		}
+	}
+	b.healFault(FaultElementPresetWrong)
+	if got := b.elementServedNow(t).Body; got != before {
+		t.Errorf("healed: %s, want %s", got, before)
+	}
+}
