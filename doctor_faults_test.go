@@ -26,6 +26,7 @@ var doctorFaultChecks = map[string]struct{ check, status string }{
 	"dkim-wrong":                {"mail.dkim", "fail"},
 	"dmarc-missing":             {"mail.dmarc", "fail"},
 	"dnsbl-refuses":             {"ip.dnsbl", "unknown"},
+	"element-preset-wrong":      {"matrix.element_config", "fail"},
 	"domain-expiring":           {"domain.expiry", "fail"},
 	"domain-listed":             {"domain.dbl", "fail"},
 	"ip-listed":                 {"ip.dnsbl", "fail"},

@@ -9,8 +9,10 @@ import (
 
 // TestKillDuringFederationThenRerun kills init at each mutation of the
 // chat step's Synapse policy (the backup, the file's replacement, the
-// restart) with an allow-list, then reruns: Synapse must end up running
-// with the allow-list, and a further rerun must change nothing.
+// restart) and of its mirror in Element's config.json with an allow-list,
+// then reruns: Synapse must end up running with the allow-list, and a
+// further rerun must change nothing (its plan would list Element's
+// default_federate if it were missing).
 func TestKillDuringFederationThenRerun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and reruns a full init for every mutation of the federation policy")
@@ -31,8 +33,11 @@ func TestKillDuringFederationThenRerun(t *testing.T) {
 	}); end >= 0 {
 		policy = policy[:end] // the mail step's changes follow
 	}
-	if len(policy) != 3 || !strings.HasPrefix(policy[2], "cloudron.app.restart#") {
-		t.Fatalf("the policy's mutations = %v, want the backup, the write and the restart", policy)
+	// Synapse's backup, write and restart, then Element's backup and write
+	// of default_federate (no restart: a static client).
+	if len(policy) != 5 || !strings.HasPrefix(policy[2], "cloudron.app.restart#") ||
+		!strings.HasPrefix(policy[3], "droplet.file.") || !strings.HasPrefix(policy[4], "droplet.file.") {
+		t.Fatalf("the policy's mutations = %v, want Synapse's backup, write and restart, then Element's backup and write", policy)
 	}
 	for _, point := range policy {
 		t.Run(point, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chapterctl/chapterctl/internal/chapter"
 	"github.com/chapterctl/chapterctl/internal/secrets"
+	"github.com/chapterctl/chapterctl/internal/sshx"
 )
 
 // chatApp is one Cloudron app the chat choice needs.
@@ -109,11 +110,24 @@ func (s Chat) Plan(ctx context.Context, env *Env) (Change, error) {
 	return s.withFederation(ctx, env, items)
 }
 
-// withFederation adds Synapse's policy to the plan's items when it must
-// change.
+// withFederation adds Synapse's policy and Element's settings to the
+// plan's items when they must change; both are read over one SSH
+// connection, made only once an app is there to read.
 func (s Chat) withFederation(ctx context.Context, env *Env, items []Item) (Change, error) {
-	if isMatrix(env.Config) {
-		item, err := s.planFederation(ctx, env)
+	if !isMatrix(env.Config) {
+		return Change{Items: items}, nil
+	}
+	var conn sshx.Runner
+	if env.Done(dropletStepID) && (env.Output(s.ID(), synapseApp.key+"_installed") != "" || env.Output(s.ID(), elementApp.key+"_installed") != "") {
+		client, err := dropletSSH(ctx, env)
+		if err != nil {
+			return Change{}, fmt.Errorf("chat: %w", err)
+		}
+		defer client.Close()
+		conn = client
+	}
+	for _, plan := range []func(context.Context, *Env, sshx.Runner) (*Item, error){s.planFederation, s.planElement} {
+		item, err := plan(ctx, env, conn)
 		if err != nil {
 			return Change{}, err
 		}
@@ -150,10 +164,18 @@ func (s Chat) Apply(ctx context.Context, env *Env, _ Change) error {
 			}
 		}
 	}
-	if isMatrix(env.Config) {
-		return s.applyFederation(ctx, env, client)
+	if !isMatrix(env.Config) {
+		return nil
 	}
-	return nil
+	conn, err := dropletSSH(ctx, env)
+	if err != nil {
+		return fmt.Errorf("chat: %w", err)
+	}
+	defer conn.Close()
+	if err := s.applyFederation(ctx, env, client, conn); err != nil {
+		return err
+	}
+	return s.applyElement(ctx, env, conn)
 }
 
 // containsDocs tells whether have serves every document of want as is.

@@ -40,7 +40,7 @@ func isMatrix(cfg *chapter.Config) bool { return cfg.Chat == chapter.ChatMatrix 
 
 // federationLook is Synapse's homeserver.yaml as found on the server.
 type federationLook struct {
-	file       synapseFile
+	file       remoteFile
 	doc        *homeserver
 	have, want synapsePolicy
 	// loaded: Synapse was restarted with want since it was written.
@@ -54,7 +54,8 @@ func (s Chat) federationResource(env *Env) string {
 }
 
 // planFederation is the plan's item for Synapse's policy, if any.
-func (s Chat) planFederation(ctx context.Context, env *Env) (*Item, error) {
+// conn is the droplet's SSH connection, nil until both are ready.
+func (s Chat) planFederation(ctx context.Context, env *Env, conn sshx.Runner) (*Item, error) {
 	want := wantedPolicy(env.Config)
 	item := &Item{Action: Update, Resource: s.federationResource(env), Detail: want.describe() + ", server name " + want.ServerName}
 	switch {
@@ -66,11 +67,6 @@ func (s Chat) planFederation(ctx context.Context, env *Env) (*Item, error) {
 		item.Detail += ", once the droplet is ready"
 		return item, nil
 	}
-	conn, err := dropletSSH(ctx, env)
-	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
-	}
-	defer conn.Close()
 	look, err := s.lookFederation(ctx, env, conn)
 	if err != nil || look.done() {
 		return nil, err
@@ -83,11 +79,11 @@ func (s Chat) planFederation(ctx context.Context, env *Env) (*Item, error) {
 
 // lookFederation reads and checks homeserver.yaml.
 func (s Chat) lookFederation(ctx context.Context, env *Env, conn sshx.Runner) (federationLook, error) {
-	path, err := synapseConfigPath(env.Output(s.ID(), synapseApp.key+"_app_id"))
+	path, err := appDataPath(synapseApp, env.Output(s.ID(), synapseApp.key+"_app_id"), "configs/homeserver.yaml")
 	if err != nil {
 		return federationLook{}, err
 	}
-	look := federationLook{file: synapseFile{ssh: conn, path: path}, want: wantedPolicy(env.Config)}
+	look := federationLook{file: remoteFile{ssh: conn, path: path, name: "Synapse's homeserver.yaml"}, want: wantedPolicy(env.Config)}
 	raw, err := look.file.read(ctx)
 	if err != nil {
 		return look, err
@@ -135,12 +131,7 @@ func (s Chat) checkServerName(env *Env, have, want string) error {
 // edited (backup kept), the app restarted, its health and the file checked
 // after. A Synapse that does not come back healthy gets the previous file
 // back and is restarted again.
-func (s Chat) applyFederation(ctx context.Context, env *Env, client *cloudron.Client) error {
-	conn, err := dropletSSH(ctx, env)
-	if err != nil {
-		return fmt.Errorf("chat: %w", err)
-	}
-	defer conn.Close()
+func (s Chat) applyFederation(ctx context.Context, env *Env, client *cloudron.Client, conn sshx.Runner) error {
 	look, err := s.lookFederation(ctx, env, conn)
 	if err != nil || look.done() {
 		return err

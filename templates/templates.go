@@ -63,12 +63,14 @@ type RemoteInstall struct {
 	From       int    // install-status: the first log line to show (1-based)
 }
 
-// SynapseConfig is the data of the synapse-config-*.sh.tmpl scripts.
-type SynapseConfig struct {
-	Path string // homeserver.yaml's host path (no single quote in it)
+// ConfigFile is the data of the config-file-*.sh.tmpl scripts, which
+// edit an app's configuration file (Synapse's homeserver.yaml, Element's
+// config.json) on the server.
+type ConfigFile struct {
+	Path string // the file's host path (no single quote in it)
 	// Size is the new file's length, checked before it replaces the old.
 	Size int
-	// RefreshBackup replaces an existing backup: Synapse was seen running
+	// RefreshBackup replaces an existing backup: the app was seen running
 	// with the current file.
 	RefreshBackup bool
 }

@@ -47,12 +47,15 @@ func AppWeb(d *world.Data, dropletID int, host, path string, now time.Time) (App
 		if a.FQDN() != host || a.InstalledAt.IsZero() {
 			continue
 		}
-		body, ok := appEndpoint(m.Cloudron, a, path, now)
+		body, ok := appEndpoint(a, path, now)
 		if !ok {
 			return AppResponse{}, false
 		}
 		if a.Down || (a.Synapse != nil && a.Synapse.Error != "") {
 			return AppResponse{Status: http.StatusServiceUnavailable, ContentType: "text/html", Body: "<html><body>503 Service Temporarily Unavailable</body></html>"}, true
+		}
+		if a.AppStoreID == elementStoreID && path == "/config.json" {
+			return elementServed(m, a)
 		}
 		if path == "/health" {
 			return AppResponse{Status: http.StatusOK, ContentType: "text/plain", Body: "OK"}, true
@@ -62,7 +65,7 @@ func AppWeb(d *world.Data, dropletID int, host, path string, now time.Time) (App
 	return AppResponse{}, false
 }
 
-func appEndpoint(c *world.Cloudron, a *world.CloudronApp, path string, now time.Time) (string, bool) {
+func appEndpoint(a *world.CloudronApp, path string, now time.Time) (string, bool) {
 	store, _ := storeAppByID(a.AppStoreID)
 	switch {
 	case a.AppStoreID == synapseStoreID && path == "/_matrix/key/v2/server":
@@ -74,7 +77,7 @@ func appEndpoint(c *world.Cloudron, a *world.CloudronApp, path string, now time.
 	case a.AppStoreID == synapseStoreID && path == "/health":
 		return "OK", true
 	case a.AppStoreID == elementStoreID && path == "/config.json":
-		return elementConfig(c, a), true
+		return "", true // the file on the machine: elementServed
 	case a.AppStoreID == rocketChatStoreID && path == "/api/info":
 		// Since Rocket.Chat PR #16050 only success and the version
 		// without its patch number (doctor-checks.md §1.4).
@@ -113,23 +116,6 @@ func synapseKey(a *world.CloudronApp, now time.Time) string {
 	sig := ed25519.Sign(priv, []byte(jsonOf(obj)))
 	obj["signatures"] = map[string]any{serverName: map[string]string{keyID: unpadded.EncodeToString(sig)}}
 	return jsonOf(obj)
-}
-
-// elementConfig points Element at the Synapse app of the same Cloudron,
-// under the server name Synapse runs with.
-func elementConfig(c *world.Cloudron, element *world.CloudronApp) string {
-	hs := map[string]string{}
-	for _, a := range c.Apps {
-		if a.AppStoreID == synapseStoreID {
-			name := a.Domain
-			if a.Synapse != nil && a.Synapse.ServerName != "" {
-				name = a.Synapse.ServerName
-			}
-			hs = map[string]string{"base_url": "https://" + a.FQDN(), "server_name": name}
-			break
-		}
-	}
-	return jsonOf(map[string]any{"default_server_config": map[string]any{"m.homeserver": hs}, "brand": "Element"})
 }
 
 func jsonOf(v any) string {

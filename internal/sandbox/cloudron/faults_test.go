@@ -14,6 +14,7 @@ func TestFaultsAreListedWithTheirKinds(t *testing.T) {
 		FaultCertExpiring: world.KindDoctor, FaultCertExpired: world.KindDoctor, FaultAppDown: world.KindDoctor,
 		FaultPlatformUpdate: world.KindDoctor, FaultAppUpdate: world.KindDoctor, FaultBackupsOld: world.KindDoctor,
 		FaultAdmin2FAOff: world.KindDoctor, FaultWellKnownMissing: world.KindDoctor, FaultSynapseConfigMangled: world.KindReliability,
+		FaultElementPresetWrong: world.KindDoctor,
 	}
 	specs := Faults()
 	if len(specs) != len(want) {

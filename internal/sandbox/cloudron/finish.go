@@ -37,6 +37,9 @@ func finishTask(c *world.Cloudron, d *world.Data, t *world.CloudronTask, certs m
 		if app.AppStoreID == synapseStoreID {
 			synapseInstalled(machineOf(d, c), app, t.EndsAt)
 		}
+		if app.AppStoreID == elementStoreID {
+			elementInstalled(machineOf(d, c), c, app, t.EndsAt)
+		}
 	case "update":
 		app.InstallationState, app.Version, app.HealthyAt = "installed", t.Target, healthyAt
 		delete(c.Updates.Apps, app.ID)
