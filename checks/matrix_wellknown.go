@@ -15,21 +15,9 @@ var WellKnownServer = Def{Key: "matrix.wellknown_server", Name: "Matrix federati
 	Impact: "other chapters' Matrix servers cannot reach yours: no federation",
 	Needs:  []string{"platform.status", TLSCheckID}, Limit: httpLimit,
 	Look: func(ctx context.Context, env *Env) Result {
-		if !isMatrix(env) {
-			return skip("the chat is not Matrix")
-		}
-		hs, r, ok := synapseHost(ctx, env)
+		hs, url, ans, r, ok := fetchWellKnown(ctx, env, "server")
 		if !ok {
 			return r
-		}
-		name := matrixServerName(env)
-		if name == hs {
-			return skip("the server name is Synapse's own host: no delegation needed")
-		}
-		url := "https://" + name + "/.well-known/matrix/server"
-		ans, err := fetch(ctx, env, url)
-		if err != nil {
-			return webUnknown(url, err)
 		}
 		fix := fmt.Sprintf("run \"chapterctl upgrade\" to publish .well-known/matrix/server again (it must say %s:443)", hs)
 		if ans.status >= 300 && ans.status < 400 {
@@ -66,4 +54,27 @@ func corsAndType(url string, ans webAnswer) Result {
 			Fix: `run "chapterctl upgrade" to publish the Matrix documents again`}
 	}
 	return Result{Status: Pass}
+}
+
+// fetchWellKnown starts both well-known checks: for a Matrix chat whose
+// server name is not Synapse's own host, it fetches
+// https://<server name>/.well-known/matrix/<doc>. Without ok, r is the
+// result already (skip, or what stopped the fetch).
+func fetchWellKnown(ctx context.Context, env *Env, doc string) (hs, url string, ans webAnswer, r Result, ok bool) {
+	if !isMatrix(env) {
+		return "", "", ans, skip("the chat is not Matrix"), false
+	}
+	if hs, r, ok = synapseHost(ctx, env); !ok {
+		return "", "", ans, r, false
+	}
+	name := matrixServerName(env)
+	if name == hs {
+		return "", "", ans, skip("the server name is Synapse's own host: no delegation needed"), false
+	}
+	url = "https://" + name + "/.well-known/matrix/" + doc
+	ans, err := fetch(ctx, env, url)
+	if err != nil {
+		return "", "", ans, webUnknown(url, err), false
+	}
+	return hs, url, ans, Result{}, true
 }

@@ -14,23 +14,11 @@ var WellKnownClient = Def{Key: "matrix.wellknown_client", Name: "Matrix apps fin
 	Impact: "members' phone apps cannot find the chat server from the chapter's name",
 	Needs:  []string{"platform.status", TLSCheckID}, Limit: 2 * httpLimit,
 	Look: func(ctx context.Context, env *Env) Result {
-		if !isMatrix(env) {
-			return skip("the chat is not Matrix")
-		}
-		hs, r, ok := synapseHost(ctx, env)
+		_, url, ans, r, ok := fetchWellKnown(ctx, env, "client")
 		if !ok {
 			return r
 		}
-		name := matrixServerName(env)
-		if name == hs {
-			return skip("the server name is Synapse's own host")
-		}
-		url := "https://" + name + "/.well-known/matrix/client"
 		fix := `run "chapterctl upgrade" to publish .well-known/matrix/client again`
-		ans, err := fetch(ctx, env, url)
-		if err != nil {
-			return webUnknown(url, err)
-		}
 		var doc struct {
 			HS struct {
 				BaseURL string `json:"base_url"`
