@@ -74,22 +74,7 @@ func TestChatMatrixInstallsAppsAndDelegates(t *testing.T) {
 		t.Fatalf("well-known: %s %s", resp.Status, body)
 	}
 
-	before := len(r.mutations(t))
-	plans, err := r.Plan(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range plans {
-		if !p.Change.IsEmpty() {
-			t.Errorf("rerun plan for %s = %+v, want empty", p.Step.ID(), p.Change.Items)
-		}
-	}
-	if err := r.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if after := r.mutations(t); len(after) != before {
-		t.Errorf("rerun made %d mutating requests: %+v", len(after)-before, after[before:])
-	}
+	r.requireEmptyRerun(t)
 }
 
 // An install task that crashes fails the step naming the app; the rerun

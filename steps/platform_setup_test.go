@@ -61,22 +61,7 @@ func TestPlatformSetupActivatesAndPins(t *testing.T) {
 	})
 
 	// Rerun: nothing to do, and nothing changed in the world.
-	before := len(r.mutations(t))
-	plans, err := r.Plan(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range plans {
-		if !p.Change.IsEmpty() {
-			t.Errorf("rerun plan for %s = %+v, want empty", p.Step.ID(), p.Change.Items)
-		}
-	}
-	if err := r.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if after := r.mutations(t); len(after) != before {
-		t.Errorf("rerun made %d mutating requests: %+v", len(after)-before, after[before:])
-	}
+	r.requireEmptyRerun(t)
 
 	// A kill after activation that lost the token: the rerun logs in with
 	// the stored password and the current two-factor code, and makes a new
