@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +53,7 @@ func statusRun(opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	view := statusView{Sandbox: st.Sandbox, Steps: steps.Statuses(steps.Order, st)}
+	view := statusView{Sandbox: st.Sandbox, Steps: steps.Statuses(statusOutline(st), st)}
 	cfg, cfgErr := loadChapter(opts.F)
 	if cfgErr == nil {
 		view.Domain = cfg.Domain
@@ -86,6 +87,18 @@ func statusRun(opts *StatusOptions) error {
 	fmt.Fprint(out, opts.IO.Table([]string{"", "STEP", "STATE", "DETAIL"}, rows))
 	fmt.Fprintf(out, "%d of %d steps done.\n", done, len(view.Steps))
 	return nil
+}
+
+// statusOutline is init's steps, then upgrade's own steps once an upgrade
+// has recorded them: a chapter never upgraded shows init's ten.
+func statusOutline(st *state.State) []steps.Outline {
+	list := slices.Clone(steps.Order)
+	for _, s := range steps.Updates() {
+		if _, ok := st.Lookup(s.ID()); ok {
+			list = append(list, steps.Outline{ID: s.ID(), Title: s.Title()})
+		}
+	}
+	return list
 }
 
 func stateMark(s string) ui.Mark {

@@ -19,7 +19,13 @@ import (
 // that drift an update brought, or chapter.yaml's new answers, are put
 // right last. See docs/upgrade.md.
 func Upgrade() []Step {
-	return append([]Step{NewUpgradeBackup(), NewPlatformUpdate(), NewAppUpdates()}, Init()...)
+	return append(Updates(), Init()...)
+}
+
+// Updates are the steps upgrade runs before init's: the backup, then the
+// platform's and the apps' updates.
+func Updates() []Step {
+	return []Step{NewUpgradeBackup(), NewPlatformUpdate(), NewAppUpdates()}
 }
 
 // Step ids and outputs of the upgrade steps, read across them.
