@@ -74,8 +74,16 @@ const (
 var markText = [...]string{"✓", "!", "✗", "?", "·"}
 var markColour = [...]string{"2", "3", "1", "5", "8"}
 
-// Mark returns the sign, coloured when colour is allowed.
+// markWords are the signs in words for accessible mode: a screen reader
+// says "check mark" or "ballot x" for the signs, which tell nothing.
+var markWords = [...]string{"ok:", "warning:", "problem:", "unknown:", "pending:"}
+
+// Mark returns the sign, coloured when colour is allowed, or in words in
+// accessible mode.
 func (s *IOStreams) Mark(m Mark) string {
+	if s.Accessible {
+		return markWords[m]
+	}
 	return s.renderer(s.Out).NewStyle().Foreground(lipgloss.Color(markColour[m])).Render(markText[m])
 }
 

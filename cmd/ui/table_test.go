@@ -50,3 +50,16 @@ func TestCanPrompt(t *testing.T) {
 		t.Error("a terminal cannot prompt")
 	}
 }
+
+// In accessible mode the signs are words a screen reader can say.
+func TestMarksAreWordsInAccessibleMode(t *testing.T) {
+	s, _, _, _ := Test()
+	s.SetTTY(true)
+	s.SetColour(true)
+	s.Accessible = true
+	for m, want := range map[Mark]string{MarkOK: "ok:", MarkWarn: "warning:", MarkFail: "problem:", MarkUnknown: "unknown:", MarkPending: "pending:"} {
+		if got := s.Mark(m); got != want {
+			t.Errorf("Mark(%d) = %q, want %q", m, got, want)
+		}
+	}
+}
