@@ -66,24 +66,18 @@ func chapterctl(bin, dir string, args ...string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
-type journalLine struct {
-	Mutating bool   `json:"mutating"`
-	Point    string `json:"point"`
-}
-
 // mutationPoints lists every mutating request of a full init as crash-at
 // parameters: POINT#N for the Nth time POINT is reached.
 func mutationPoints(t *testing.T, dir string) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, ".chapterctl", "sandbox", "journal.jsonl"))
+	entries, err := world.ReadJournal(filepath.Join(dir, ".chapterctl", "sandbox", "journal.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
 	var points []string
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var e journalLine
-		if json.Unmarshal([]byte(line), &e) != nil || !e.Mutating || e.Point == "" {
+	for _, e := range entries {
+		if !e.Mutating || e.Point == "" {
 			continue
 		}
 		seen[e.Point]++

@@ -3,13 +3,10 @@ package digitalocean
 import (
 	"github.com/chapterctl/chapterctl/internal/waitx"
 
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -135,18 +132,12 @@ func (l *waitLog) waits() []time.Duration {
 // order the world received them.
 func (e *env) requests(t *testing.T, method, path string) []world.Entry {
 	t.Helper()
-	f, err := os.Open(e.journal)
+	all, err := world.ReadJournal(e.journal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var found []world.Entry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var entry world.Entry
-		if err := json.Unmarshal(sc.Bytes(), &entry); err != nil {
-			t.Fatalf("journal line %q: %v", sc.Text(), err)
-		}
+	for _, entry := range all {
 		matches := entry.Path == path || (strings.HasSuffix(path, "/") && strings.HasPrefix(entry.Path, path))
 		if (entry.Method == method && matches) || (method == "" && path == "") {
 			found = append(found, entry)

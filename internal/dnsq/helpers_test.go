@@ -1,10 +1,7 @@
 package dnsq_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,24 +135,15 @@ func (s *sim) change(t testing.TB, fn func(d *world.Data)) {
 // query the Querier sent; each server writes its line before it answers.
 func (s *sim) queriesFor(t testing.TB, name string) []world.Entry {
 	t.Helper()
-	f, err := os.Open(s.journal)
+	all, err := world.ReadJournal(s.journal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []world.Entry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e world.Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("journal line %q: %v", sc.Text(), err)
-		}
+	for _, e := range all {
 		if e.Service == "dns" && strings.EqualFold(e.Path, dns.Fqdn(name)) {
 			out = append(out, e)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

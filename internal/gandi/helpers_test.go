@@ -7,9 +7,7 @@ package gandi
 // Cleanup) and never run in parallel.
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -203,18 +201,12 @@ func seed(rrs ...RRSet) func(d *world.Data) {
 // requests reads the journal: every request the simulator received.
 func (e *env) requests(t *testing.T) []world.Entry {
 	t.Helper()
-	f, err := os.Open(e.journal)
+	all, err := world.ReadJournal(e.journal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []world.Entry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var entry world.Entry
-		if err := json.Unmarshal(sc.Bytes(), &entry); err != nil {
-			t.Fatalf("journal line %q: %v", sc.Text(), err)
-		}
+	for _, entry := range all {
 		out = append(out, entry)
 	}
 	return out

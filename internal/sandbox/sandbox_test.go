@@ -1,15 +1,12 @@
 package sandbox
 
 import (
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"encoding/pem"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -174,12 +171,11 @@ func TestRealClientsReachTheWholeWorld(t *testing.T) {
 
 	// Every service left journal lines.
 	services := map[string]bool{}
-	f, _ := os.Open(JournalPath(dir))
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e world.Entry
-		json.Unmarshal(sc.Bytes(), &e)
+	all, err := world.ReadJournal(JournalPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range all {
 		services[e.Service] = true
 	}
 	for _, want := range []string{"digitalocean", "gandi", "dns", "ssh"} {

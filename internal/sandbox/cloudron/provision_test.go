@@ -1,10 +1,7 @@
 package cloudron
 
 import (
-	"bufio"
-	"encoding/json"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -199,15 +196,12 @@ func TestMutationsAreNamedForTheJournalAndCrashAt(t *testing.T) {
 	if len(crashed) != 1 || crashed[0] != "cloudron.provision.setup" {
 		t.Errorf("crash points reached: %v", crashed)
 	}
-	f, err := os.Open(path)
+	all, err := world.ReadJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var lines []world.Entry
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var e world.Entry
-		json.Unmarshal(sc.Bytes(), &e)
+	for _, e := range all {
 		lines = append(lines, e)
 	}
 	// The crash writes the setup's line at once, with status 0 (the test's

@@ -1,10 +1,8 @@
 package digitalocean
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -174,15 +172,12 @@ func TestJournalMarksMutationsWithTheirPoint(t *testing.T) {
 	e.do.Account.Get(e.ctx)
 	e.do.Tags.Create(e.ctx, &godo.TagCreateRequest{Name: "chapterctl:abc"})
 
-	f, err := os.Open(path)
+	all, err := world.ReadJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var lines []world.Entry
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var entry world.Entry
-		json.Unmarshal(sc.Bytes(), &entry)
+	for _, entry := range all {
 		lines = append(lines, entry)
 	}
 	if len(lines) != 2 || lines[0].Service != "digitalocean" || lines[0].Mutating || lines[0].Status != 200 {

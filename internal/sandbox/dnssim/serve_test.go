@@ -1,9 +1,6 @@
 package dnssim
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -28,17 +25,12 @@ func TestQueriesAreJournaled(t *testing.T) {
 	ask(t, addr, "my.example.org", dns.TypeA, false)
 	query(t, addr, "tcp", "nope.example.org", dns.TypeTXT, false, 0)
 
-	var got []world.Entry
-	f, err := os.Open(path)
+	all, err := world.ReadJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var e world.Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
+	var got []world.Entry
+	for _, e := range all {
 		e.Time = time.Time{}
 		got = append(got, e)
 	}

@@ -1,10 +1,7 @@
 package droplet
 
 import (
-	"bufio"
-	"encoding/json"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,15 +176,12 @@ func TestJournalHasALinePerCommand(t *testing.T) {
 	c := newTestDropletIn(t, world.Options{Journal: journal}).client(t)
 	sh(t, c, "cat /etc/hostname")
 	run(t, c, "echo x > /root/x; exit 4", "")
-	f, err := os.Open(filepath.Join(dir, "journal.jsonl"))
+	all, err := world.ReadJournal(filepath.Join(dir, "journal.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var entries []world.Entry
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var e world.Entry
-		json.Unmarshal(sc.Bytes(), &e)
+	for _, e := range all {
 		entries = append(entries, e)
 	}
 	want := []world.Entry{

@@ -1,11 +1,8 @@
 package gandi
 
 import (
-	"bufio"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,17 +61,12 @@ func TestEachWriteIsOneNamedMutationInTheJournal(t *testing.T) {
 		{Service: "gandi", Method: "PUT", Status: http.StatusBadRequest},
 		{Service: "gandi", Method: "DELETE", Status: http.StatusNoContent, Mutating: true, Point: "gandi.rrset.delete"},
 	}
-	f, err := os.Open(path)
+	all, err := world.ReadJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var got []world.Entry
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var e world.Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
+	for _, e := range all {
 		got = append(got, e)
 	}
 	if len(got) != len(want) {

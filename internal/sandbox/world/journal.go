@@ -1,8 +1,10 @@
 package world
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -113,4 +115,25 @@ func (w *World) journalCrash(ctx context.Context) {
 	if r := requestOf(ctx); r != nil {
 		w.Finish(r, 0)
 	}
+}
+
+// ReadJournal reads every entry of the journal file at path, in the order
+// the world received them: what tests and `sandbox journal` look at.
+func ReadJournal(path string) ([]Entry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var entries []Entry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20) // an SSH command line can be long
+	for sc.Scan() {
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return nil, fmt.Errorf("journal line %q: %w", sc.Text(), err)
+		}
+		entries = append(entries, e)
+	}
+	return entries, sc.Err()
 }

@@ -1,13 +1,10 @@
 package world
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -29,18 +26,12 @@ func newTestWorld(t *testing.T) (*World, string, *[]string) {
 
 func readJournal(t *testing.T, dir string) []Entry {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "journal.jsonl"))
+	all, err := ReadJournal(filepath.Join(dir, "journal.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var entries []Entry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatal(err)
-		}
+	for _, e := range all {
 		entries = append(entries, e)
 	}
 	return entries
