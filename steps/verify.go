@@ -23,8 +23,8 @@ import (
 // login. Resolvers still holding old answers are reported with the time
 // they will have caught up; they are propagation, not a fault.
 type Verify struct {
-	// Wait bounds the wait for the authoritative servers; zero means
-	// defaultAuthoritativeWait.
+	// Wait bounds each wait: for the authoritative servers, then for
+	// Cloudron's resolver to catch up; zero means defaultAuthoritativeWait.
 	Wait time.Duration
 }
 

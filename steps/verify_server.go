@@ -14,7 +14,6 @@ import (
 	"github.com/chapterctl/chapterctl/internal/cloudron"
 	"github.com/chapterctl/chapterctl/internal/dnsq"
 	"github.com/chapterctl/chapterctl/internal/secrets"
-	"github.com/chapterctl/chapterctl/internal/waitx"
 )
 
 // checkServer asks Cloudron for its own mail status and checks the TLS
@@ -85,23 +84,18 @@ func (v *Verify) checkServer(ctx context.Context, env *Env, served []dnsq.Expect
 // a record written moments ago is still the old one there. At the bound
 // the last status stands, and its stale records warn.
 func (v *Verify) settledMailStatus(ctx context.Context, env *Env, client *cloudron.Client, served []dnsq.Expectation) (cloudron.MailStatus, error) {
-	limit := v.Wait
-	if limit <= 0 {
-		limit = defaultAuthoritativeWait
-	}
 	started := time.Now()
-	interval := firstAuthoritativePoll
+	var pace pollPace
 	for {
 		st, err := client.MailStatus(ctx, env.Config.Domain)
 		stale := staleMailRecords(st, served)
-		if err != nil || stale == "" || time.Since(started) >= limit {
+		if err != nil || stale == "" || time.Since(started) >= v.waitLimit() {
 			return st, err
 		}
 		env.Progress.Waiting(fmt.Sprintf("Cloudron's resolver to see %s (it caches answers up to 5 minutes)", stale), time.Since(started))
-		if waitx.Sleep(ctx, interval) != nil {
+		if pace.sleep(ctx) != nil {
 			return st, nil // cut short: the last status stands
 		}
-		interval = min(interval*2, maxAuthoritativePoll)
 	}
 }
 

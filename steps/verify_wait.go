@@ -11,12 +11,34 @@ import (
 	"github.com/chapterctl/chapterctl/internal/waitx"
 )
 
-// Polls of the authoritative servers start quick, as a sandbox zone is
-// published in milliseconds, and slow down to the pace of a real push.
+// Polls start quick, as a sandbox zone is published in milliseconds, and
+// slow down to the pace of a real push.
 const (
-	firstAuthoritativePoll = 25 * time.Millisecond
-	maxAuthoritativePoll   = 2 * time.Second
+	firstPoll = 25 * time.Millisecond
+	maxPoll   = 2 * time.Second
 )
+
+// pollPace is the pause between verify's polls: doubling from firstPoll
+// up to maxPoll.
+type pollPace struct{ next time.Duration }
+
+// sleep waits for the next pause (or until ctx ends, with its error).
+func (p *pollPace) sleep(ctx context.Context) error {
+	if p.next == 0 {
+		p.next = firstPoll
+	}
+	err := waitx.Sleep(ctx, p.next)
+	p.next = min(p.next*2, maxPoll)
+	return err
+}
+
+// waitLimit bounds each of verify's waits.
+func (v *Verify) waitLimit() time.Duration {
+	if v.Wait > 0 {
+		return v.Wait
+	}
+	return defaultAuthoritativeWait
+}
 
 // waitAuthoritative asks the authoritative servers, and only them (a
 // resolver asked before they serve a name would cache its absence for
@@ -24,14 +46,10 @@ const (
 // fails naming each record still wrong, with what is served and what is
 // wanted.
 func (v *Verify) waitAuthoritative(ctx context.Context, env *Env, servers []string, exps []dnsq.Expectation) error {
-	limit := v.Wait
-	if limit <= 0 {
-		limit = defaultAuthoritativeWait
-	}
-	bounded, cancel := context.WithTimeout(ctx, limit)
+	bounded, cancel := context.WithTimeout(ctx, v.waitLimit())
 	defer cancel()
 	started := time.Now()
-	interval := firstAuthoritativePoll
+	var pace pollPace
 	var last []dnsq.Result
 	for {
 		results := env.Providers.DNS.VerifyAuthoritative(bounded, servers, exps)
@@ -49,8 +67,7 @@ func (v *Verify) waitAuthoritative(ctx context.Context, env *Env, servers []stri
 			return notServedError(pending, env.Now(), time.Since(started))
 		}
 		env.Progress.Waiting(fmt.Sprintf("the authoritative servers to serve %s", recordNames(pending)), time.Since(started))
-		waitx.Sleep(bounded, interval) // the bound ending the sleep ends the loop above
-		interval = min(interval*2, maxAuthoritativePoll)
+		pace.sleep(bounded) // the bound ending the sleep ends the loop above
 	}
 }
 
