@@ -66,11 +66,7 @@ func TestInstallChatAppsAndDelegation(t *testing.T) {
 	}
 
 	// Element: waited on through the app, with its task's progress.
-	s.pointAt("chat")
-	elementID, _, err := c.InstallApp(ctx, cloudron.InstallRequest{AppStoreID: "im.riot.cloudronapp", Subdomain: "chat", Domain: chapterDomain})
-	if err != nil {
-		t.Fatal(err)
-	}
+	elementID := s.installApp(ctx, c, "im.riot.cloudronapp", "chat")
 	var ep progress
 	element, err := c.WaitApp(ctx, elementID, ep.report)
 	if err != nil || element.InstallationState != "installed" || element.Title != "Element" || len(ep.percents) == 0 || !ep.rising() {
@@ -242,11 +238,7 @@ func TestUpdatesAndBackups(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	c, _ := s.setUpAndActivate(ctx)
-	s.pointAt("chat")
-	appID, _, err := c.InstallApp(ctx, cloudron.InstallRequest{AppStoreID: "im.riot.cloudronapp", Subdomain: "chat", Domain: chapterDomain})
-	if err != nil {
-		t.Fatal(err)
-	}
+	appID := s.installApp(ctx, c, "im.riot.cloudronapp", "chat")
 	app, err := c.WaitApp(ctx, appID, nil)
 	if err != nil {
 		t.Fatal(err)

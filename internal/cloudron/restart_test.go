@@ -19,11 +19,7 @@ func TestRestartAppAndWaitHealthy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	c, _ := s.setUpAndActivate(ctx)
-	s.pointAt("matrix")
-	id, _, err := c.InstallApp(ctx, cloudron.InstallRequest{AppStoreID: "org.matrix.synapse", Subdomain: "matrix", Domain: chapterDomain})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := s.installApp(ctx, c, "org.matrix.synapse", "matrix")
 	if app, err := c.WaitHealthy(ctx, id, nil); err != nil || app.Health != "healthy" {
 		t.Fatalf("WaitHealthy after install = %+v, %v", app, err)
 	}

@@ -261,6 +261,18 @@ func faultSpec(t *testing.T, name string) world.FaultSpec {
 // setUpAndActivate runs setup with my.<domain> already served and makes
 // maria the owner; it returns a client of the dashboard with a new API
 // token, and that token.
+// installApp points subdomain's A record at the droplet and starts the
+// install of storeID there, returning the app's id.
+func (s *server) installApp(ctx context.Context, c *cloudron.Client, storeID, subdomain string) string {
+	s.t.Helper()
+	s.pointAt(subdomain)
+	id, _, err := c.InstallApp(ctx, cloudron.InstallRequest{AppStoreID: storeID, Subdomain: subdomain, Domain: chapterDomain})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return id
+}
+
 func (s *server) setUpAndActivate(ctx context.Context) (*cloudron.Client, string) {
 	s.t.Helper()
 	s.pointAt("my")
