@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	dosim "github.com/chapterctl/chapterctl/internal/sandbox/digitalocean"
-	"github.com/chapterctl/chapterctl/internal/sandbox/simnet"
+	"github.com/chapterctl/chapterctl/internal/sandbox/simnet/simnettest"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
@@ -84,17 +84,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if cfg.wrap != nil {
 		handler = cfg.wrap(handler)
 	}
-	ca, err := simnet.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, stop, err := simnet.HTTPS(ca, handler, "api.digitalocean.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	n := simnet.NewNet()
-	n.Route("tcp", "api.digitalocean.com:443", addr)
+	n, ca := simnettest.Serve(t, handler, "api.digitalocean.com")
 
 	waits := &waitLog{scale: data.TimeScale}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

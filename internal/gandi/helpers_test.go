@@ -23,6 +23,7 @@ import (
 	"github.com/chapterctl/chapterctl/internal/netx"
 	simgandi "github.com/chapterctl/chapterctl/internal/sandbox/gandi"
 	"github.com/chapterctl/chapterctl/internal/sandbox/simnet"
+	"github.com/chapterctl/chapterctl/internal/sandbox/simnet/simnettest"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
@@ -72,18 +73,8 @@ func newEnv(t *testing.T, setup ...func(d *world.Data)) *env {
 	}
 	t.Cleanup(func() { journal.Close() })
 	w := world.New(data, "", world.Options{Journal: journal})
-	ca, err := simnet.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
 	hook := &requestHook{}
-	addr, stop, err := simnet.HTTPS(ca, hook.wrap(simgandi.New(w)), "api.gandi.net")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	n := simnet.NewNet()
-	n.Route("tcp", "api.gandi.net:443", addr)
+	n, ca := simnettest.Serve(t, hook.wrap(simgandi.New(w)), "api.gandi.net")
 
 	e := &env{w: w, net: n, ca: ca, journal: journalPath, hook: hook}
 	e.client = e.newClient(t, testToken)

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/chapterctl/chapterctl/internal/netx"
-	"github.com/chapterctl/chapterctl/internal/sandbox/simnet"
+	"github.com/chapterctl/chapterctl/internal/sandbox/simnet/simnettest"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
@@ -67,17 +67,7 @@ func newEnvFor(t testing.TB, w *world.World, token string) *env {
 // presents token.
 func serve(t testing.TB, w *world.World, handler http.Handler, token string) *env {
 	t.Helper()
-	ca, err := simnet.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, stop, err := simnet.HTTPS(ca, handler, "api.digitalocean.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	n := simnet.NewNet()
-	n.Route("tcp", "api.digitalocean.com:443", addr)
+	n, ca := simnettest.Serve(t, handler, "api.digitalocean.com")
 	base := netx.Transport(n, ca.Pool())
 	hc := &http.Client{Transport: &oauth2.Transport{
 		Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}),

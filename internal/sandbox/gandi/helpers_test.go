@@ -11,7 +11,7 @@ import (
 	libgandi "github.com/libdns/gandi"
 
 	"github.com/chapterctl/chapterctl/internal/netx"
-	"github.com/chapterctl/chapterctl/internal/sandbox/simnet"
+	"github.com/chapterctl/chapterctl/internal/sandbox/simnet/simnettest"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
@@ -48,17 +48,7 @@ func newSimWith(t testing.TB, cfg simConfig) *sim {
 		cfg.setup(data)
 	}
 	w := world.New(data, "", cfg.wopts)
-	ca, err := simnet.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, stop, err := simnet.HTTPS(ca, NewWithOptions(w, cfg.opts), "api.gandi.net")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	n := simnet.NewNet()
-	n.Route("tcp", "api.gandi.net:443", addr)
+	n, ca := simnettest.Serve(t, NewWithOptions(w, cfg.opts), "api.gandi.net")
 	tr := netx.Transport(n, ca.Pool())
 	t.Cleanup(tr.CloseIdleConnections)
 	return &sim{w: w, client: &http.Client{Transport: tr}, transport: tr}

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/chapterctl/chapterctl/internal/netx"
-	"github.com/chapterctl/chapterctl/internal/sandbox/simnet"
+	"github.com/chapterctl/chapterctl/internal/sandbox/simnet/simnettest"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
@@ -40,19 +40,8 @@ func newFixture(t *testing.T, data *world.Data, opts world.Options) *fixture {
 
 func serveWorld(t *testing.T, w *world.World) *fixture {
 	t.Helper()
-	ca, err := simnet.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dns := newFakeDNS()
-	addr, stop, err := simnet.HTTPS(ca, New(w, dns), USHost, EUHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	sim := simnet.NewNet()
-	sim.Route("tcp", USHost+":443", addr)
-	sim.Route("tcp", EUHost+":443", addr)
+	sim, ca := simnettest.Serve(t, New(w, dns), USHost, EUHost)
 	client := &http.Client{Transport: netx.Transport(sim, ca.Pool())}
 	t.Cleanup(client.CloseIdleConnections)
 	return &fixture{w: w, dns: dns, client: client}

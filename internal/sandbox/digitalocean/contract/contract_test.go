@@ -23,7 +23,7 @@ import (
 
 	"github.com/chapterctl/chapterctl/internal/netx"
 	"github.com/chapterctl/chapterctl/internal/sandbox/digitalocean"
-	"github.com/chapterctl/chapterctl/internal/sandbox/simnet"
+	"github.com/chapterctl/chapterctl/internal/sandbox/simnet/simnettest"
 	"github.com/chapterctl/chapterctl/internal/sandbox/world"
 )
 
@@ -131,17 +131,7 @@ func newClient(t *testing.T, doc *openapi3.T) (*godo.Client, *validator) {
 		DigitalOcean: world.DigitalOcean{Account: world.DOAccount{DropletLimit: 10, Email: "organizer@example.net",
 			UUID: "b6fr89dbf6d9156cace5f3c78dc9851d957381ef", Status: "active"}},
 	}, "", world.Options{})
-	ca, err := simnet.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, stop, err := simnet.HTTPS(ca, digitalocean.New(w), "api.digitalocean.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	n := simnet.NewNet()
-	n.Route("tcp", "api.digitalocean.com:443", addr)
+	n, ca := simnettest.Serve(t, digitalocean.New(w), "api.digitalocean.com")
 	v := &validator{t: t, next: netx.Transport(n, ca.Pool()), router: router, seen: map[string][]int{}}
 	hc := &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}), Base: v}}
 	client, err := godo.New(hc, godo.SetBaseURL("https://api.digitalocean.com/"))
