@@ -118,9 +118,3 @@ func planSummary(counts map[string]int) string {
 	}
 	return "Plan: " + strings.Join(parts, ", ") + "."
 }
-
-// quietReporter: planning shows its result at the end, not progress.
-type quietReporter struct{}
-
-func (quietReporter) StepStarted(steps.Step, steps.Change)         {}
-func (quietReporter) StepFinished(steps.Step, steps.Change, error) {}

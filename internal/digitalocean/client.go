@@ -49,7 +49,6 @@ type Sleeper func(ctx context.Context, d time.Duration) error
 // Client talks to one DigitalOcean account.
 type Client struct {
 	godo     *godo.Client
-	now      func() time.Time
 	sleep    Sleeper
 	log      *slog.Logger
 	redactor *debuglog.Redactor
@@ -62,7 +61,6 @@ type Client struct {
 type Option func(*settings)
 
 type settings struct {
-	now     func() time.Time
 	sleep   Sleeper
 	log     *slog.Logger
 	version string
@@ -71,9 +69,6 @@ type settings struct {
 // WithSleeper replaces real waiting (retry backoff, Retry-After, polling),
 // so that tests against a time-scaled world run fast.
 func WithSleeper(s Sleeper) Option { return func(o *settings) { o.sleep = s } }
-
-// WithClock replaces time.Now (Retry-After dates, WaitActive's progress).
-func WithClock(now func() time.Time) Option { return func(o *settings) { o.now = now } }
 
 // WithLogger sends retries and waits to the debug log.
 func WithLogger(l *slog.Logger) Option { return func(o *settings) { o.log = l } }
@@ -84,7 +79,7 @@ func WithVersion(v string) Option { return func(o *settings) { o.version = v } }
 // New returns a client that presents token, dials with dialer and trusts
 // roots (nil: the system's).
 func New(token string, dialer netx.Dialer, roots *x509.CertPool, opts ...Option) *Client {
-	s := settings{now: time.Now, sleep: waitx.Sleep, log: debuglog.Discard(), version: "dev"}
+	s := settings{sleep: waitx.Sleep, log: debuglog.Discard(), version: "dev"}
 	for _, opt := range opts {
 		opt(&s)
 	}
@@ -93,7 +88,6 @@ func New(token string, dialer netx.Dialer, roots *x509.CertPool, opts ...Option)
 		base:   netx.Transport(dialer, roots),
 		policy: defaultRetryPolicy,
 		sleep:  s.sleep,
-		now:    s.now,
 		log:    s.log,
 	}
 	hc := &http.Client{
@@ -106,7 +100,7 @@ func New(token string, dialer netx.Dialer, roots *x509.CertPool, opts ...Option)
 	// Neither option can fail with these constant, valid values.
 	g, _ := godo.New(hc, godo.SetBaseURL(baseURL), godo.SetUserAgent("chapterctl/"+s.version))
 	return &Client{
-		godo: g, now: s.now, sleep: s.sleep, log: s.log,
+		godo: g, sleep: s.sleep, log: s.log,
 		redactor: debuglog.NewRedactor(token), retry: retrying, perPage: maxPerPage,
 	}
 }

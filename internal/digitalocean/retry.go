@@ -52,7 +52,6 @@ type retryTransport struct {
 	base   http.RoundTripper
 	policy retryPolicy
 	sleep  Sleeper
-	now    func() time.Time
 	log    *slog.Logger
 }
 
@@ -113,14 +112,14 @@ func (t *retryTransport) retryWait(req *http.Request, resp *http.Response, err e
 			return 0, false
 		}
 	case resp.StatusCode == http.StatusTooManyRequests:
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			wait = d
 		}
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		if !repeatable {
 			return 0, false
 		}
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok && resp.StatusCode == http.StatusServiceUnavailable {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && resp.StatusCode == http.StatusServiceUnavailable {
 			wait = d
 		}
 	default:

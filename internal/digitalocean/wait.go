@@ -24,7 +24,7 @@ func (c *Client) WaitActive(ctx context.Context, id int, report func(waited time
 	op := fmt.Sprintf("wait for droplet %d to start", id)
 	ctx, cancel := context.WithTimeout(ctx, activeTimeout)
 	defer cancel()
-	start, interval, createAction := c.now(), firstPoll, 0
+	start, interval, createAction := time.Now(), firstPoll, 0
 	for {
 		d, err := c.Droplet(ctx, id)
 		if err != nil {
@@ -47,7 +47,7 @@ func (c *Client) WaitActive(ctx context.Context, id int, report func(waited time
 		default: // off, archive: nothing to wait for
 			return Droplet{}, c.failure(op, ErrRefused, fmt.Sprintf("droplet %d is %s: power it on in the DigitalOcean control panel", id, d.Status), nil)
 		}
-		waited := c.now().Sub(start)
+		waited := time.Now().Sub(start)
 		c.log.Debug("digitalocean: droplet not ready", "id", id, "status", d.Status, "waited", waited, "next_poll", interval)
 		if report != nil {
 			report(waited, d.Status)

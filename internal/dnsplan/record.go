@@ -108,15 +108,6 @@ func plainValues(domain string, rr gandi.RRSet) []string {
 	return sortedSet(out)
 }
 
-// storedValues is values in Gandi's form, in the same order.
-func storedValues(typ string, values []string) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = Stored(typ, v)
-	}
-	return out
-}
-
 func sortedSet(values []string) []string {
 	out := slices.Clone(values)
 	slices.Sort(out)

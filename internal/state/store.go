@@ -86,9 +86,6 @@ func open(path string, want layout) (*Store, *State, error) {
 	return store, st, nil
 }
 
-// Path is the file this store writes.
-func (s *Store) Path() string { return s.path }
-
 // Save writes st atomically (temp file, fsync, rename) if it differs from what
 // the file holds, bumping the serial.
 func (s *Store) Save(st *State) error {

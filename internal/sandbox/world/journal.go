@@ -83,11 +83,8 @@ func requestOf(ctx context.Context) *Request {
 	return r
 }
 
-// MarkMutated records that the request in ctx changed the world. Update
-// does it; a simulator calls it itself only for a change made outside
-// Update's fn error path.
-func MarkMutated(ctx context.Context, point string) { markMutated(ctx, point) }
-
+// markMutated records that the request in ctx changed the world, for
+// Update.
 func markMutated(ctx context.Context, point string) {
 	if r := requestOf(ctx); r != nil {
 		r.mu.Lock()
